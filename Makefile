@@ -1,0 +1,51 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+HTMX_VERSION := 4.0.1
+
+.PHONY: run test install install-dev migrate load serve lint vendor clean
+
+## run: install, migrate, load the bundled essay and serve it on http://$(HOST):$(PORT)
+run: install migrate load serve
+
+## test: install the test tools and run every test (set DATABASE_URL to test on PostgreSQL)
+test: install-dev node_modules/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+install-dev: $(VENV)/.installed-dev
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+migrate: install
+	$(BIN)/flask --app app db upgrade
+
+load: install
+	$(BIN)/flask --app app debates load
+
+serve: install
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) app:app
+
+lint: install-dev
+	$(BIN)/ruff check debate tests app.py
+
+## vendor: copy htmx from the pinned npm package into static/vendor
+vendor: node_modules/.installed
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx-$(HTMX_VERSION).min.js
+
+clean:
+	rm -rf $(VENV) node_modules

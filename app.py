@@ -1,0 +1,3 @@
+from debate import create_app
+
+app = create_app()

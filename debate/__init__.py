@@ -1,0 +1,48 @@
+"""debate: an embeddable debate poll for essays."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+from . import config
+from .db import db
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+migrate = Migrate()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("DEBATE_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(config.default_config(app))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        config.apply_environment(app)
+    else:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config.ensure_secret_key(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+
+    from . import api, cli, errors, htmx, pages, readers, voting
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(voting.bp)
+    app.register_blueprint(api.bp)
+    errors.register(app)
+    cli.register(app)
+    app.after_request(readers.remember_new_reader)
+    app.after_request(htmx.vary_on_htmx)
+    return app

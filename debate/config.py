@@ -1,0 +1,68 @@
+"""Configuration layers: defaults, then instance/config.py, then the environment.
+
+The secret key is never a known default: it comes from SECRET_KEY, from
+instance/config.py, or is generated once into instance/secret_key.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+def default_config(app: Flask) -> dict:
+    """Settings that suit one host with SQLite in the instance folder."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(app.instance_path, "debate.sqlite"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": 16 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 16 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "RESULTS_POLL_SECONDS": 5,
+        "BUNDLED_DEBATE": "open-vs-closed-ai",
+    }
+
+
+def apply_environment(app: Flask) -> None:
+    """Let the environment override the database and the secret key."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    app.config.from_prefixed_env("DEBATE")
+
+
+def normalise_database_url(url: str) -> str:
+    """Send plain postgresql:// URLs to psycopg 3, the driver this project ships."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def ensure_secret_key(app: Flask) -> None:
+    """Read or create instance/secret_key so no process runs on a guessable key.
+
+    Several gunicorn workers may start at once: the key is written to a
+    temporary file and linked into place, so every worker ends up with the
+    same key whoever wins.
+    """
+    if app.config.get("SECRET_KEY"):
+        return
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".secret_key.{os.getpid()}")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    app.config["SECRET_KEY"] = path.read_text().strip()

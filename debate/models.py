@@ -1,0 +1,148 @@
+"""The store: debates and their items, every vote as an auditable row, and
+sharded counters so results never need a recount of the votes."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import db
+
+SIDES = ("open", "closed")
+STANCE_SIDES = ("open", "closed", "undecided")
+STANCE_PHASES = ("before", "after")
+CLAIM_CHOICES = ("agree", "disagree", "unsure")
+
+# Vote.kind values; a vote's item_key is a claim key, QUESTION_KEY or a phase.
+CLAIM, QUESTION, STANCE = "claim", "question", "stance"
+QUESTION_KEY = "closing"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Debate(db.Model):
+    __tablename__ = "debates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    lede: Mapped[str] = mapped_column(Text)
+    context_html: Mapped[str] = mapped_column(Text)
+    conclusion_html: Mapped[str] = mapped_column(Text)
+    question_text: Mapped[str] = mapped_column(Text)
+    voting_open: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    sides: Mapped[list["DebateSide"]] = relationship(
+        back_populates="debate", order_by="DebateSide.position", cascade="all, delete-orphan"
+    )
+    claims: Mapped[list["Claim"]] = relationship(
+        back_populates="debate", order_by="Claim.position", cascade="all, delete-orphan"
+    )
+    options: Mapped[list["QuestionOption"]] = relationship(
+        back_populates="debate", order_by="QuestionOption.position", cascade="all, delete-orphan"
+    )
+
+    def claims_for(self, side: str) -> list["Claim"]:
+        return [claim for claim in self.claims if claim.side == side]
+
+    def option_labels(self) -> dict[str, str]:
+        return {option.key: option.label for option in self.options}
+
+
+class DebateSide(db.Model):
+    """One of the essay's two cases: its heading and the prose before its claims."""
+
+    __tablename__ = "debate_sides"
+    __table_args__ = (UniqueConstraint("debate_id", "side"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
+    side: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    intro_html: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer)
+
+    debate: Mapped[Debate] = relationship(back_populates="sides")
+
+
+class Claim(db.Model):
+    __tablename__ = "claims"
+    __table_args__ = (UniqueConstraint("debate_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(80))
+    side: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    text_html: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+
+    debate: Mapped[Debate] = relationship(back_populates="claims")
+
+
+class QuestionOption(db.Model):
+    __tablename__ = "question_options"
+    __table_args__ = (UniqueConstraint("debate_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(80))
+    label: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer)
+
+    debate: Mapped[Debate] = relationship(back_populates="options")
+
+
+class Vote(db.Model):
+    """A reader's current choice on one item; changing it updates this row.
+
+    Votes are keyed by the item's key, not by a claim's row, so reloading the
+    content file (which may renumber rows) keeps every vote.
+    """
+
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("debate_id", "kind", "item_key", "reader_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    item_key: Mapped[str] = mapped_column(String(80))
+    reader_id: Mapped[str] = mapped_column(String(64), index=True)
+    choice: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Tally(db.Model):
+    """One shard of one counter: votes for `choice` on an item.
+
+    A vote adds to a random shard, so concurrent votes on one claim rarely
+    wait on the same row; a result is the sum of a handful of shards.
+    """
+
+    __tablename__ = "tallies"
+
+    debate_id: Mapped[int] = mapped_column(
+        ForeignKey("debates.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    choice: Mapped[str] = mapped_column(String(80), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DebateReader(db.Model):
+    """The first time a reader voted in a debate: the exact count of readers."""
+
+    __tablename__ = "debate_readers"
+
+    debate_id: Mapped[int] = mapped_column(
+        ForeignKey("debates.id", ondelete="CASCADE"), primary_key=True
+    )
+    reader_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_vote_at: Mapped[datetime] = mapped_column(default=utcnow)

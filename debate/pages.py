@@ -1,0 +1,63 @@
+"""Reader pages: the debate itself and its live results panel."""
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from .db import db
+from .htmx import wants_fragment
+from .models import Debate
+from .readers import current_reader_id
+from .tally import results_for
+from .votes import reader_choices
+
+bp = Blueprint("pages", __name__)
+
+
+def get_debate_or_404(slug: str) -> Debate:
+    debate = db.session.execute(db.select(Debate).filter_by(slug=slug)).scalar_one_or_none()
+    if debate is None:
+        abort(404, description="There is no debate at this address.")
+    return debate
+
+
+def reader_context(debate: Debate) -> dict:
+    """What every voting partial needs: the debate, its results, this reader's votes."""
+    reader_id = current_reader_id()
+    return {
+        "debate": debate,
+        "results": results_for(db.session, debate),
+        "my_votes": reader_choices(db.session, debate.id, reader_id) if reader_id else {},
+        "poll_seconds": current_app.config["RESULTS_POLL_SECONDS"],
+    }
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for("pages.debate", slug=current_app.config["BUNDLED_DEBATE"]))
+
+
+@bp.get("/debates/<slug>")
+def debate(slug: str):
+    return render_template("debates/page.html", **reader_context(get_debate_or_404(slug)))
+
+
+@bp.get("/debates/<slug>/results")
+def results(slug: str):
+    """The panel readers poll: the same for every reader, so caches may share it.
+
+    It reads no cookie and no session, answers 304 when nothing changed, and
+    lets a shared cache serve it for a couple of seconds.
+    """
+    debate = get_debate_or_404(slug)
+    context = {
+        "debate": debate,
+        "results": results_for(db.session, debate),
+        "poll_seconds": current_app.config["RESULTS_POLL_SECONDS"],
+    }
+    if not wants_fragment():
+        return render_template("debates/results.html", **context)
+    response = current_app.make_response(render_template("debates/_results.html", **context))
+    response.cache_control.public = True
+    response.cache_control.max_age = 0
+    response.cache_control.s_maxage = 2
+    response.add_etag()
+    return response.make_conditional(request)

@@ -1,0 +1,142 @@
+"""Counting: the one place that knows how stored counters become results.
+
+Reading results sums a few counter shards per choice (see votes.py), so it
+costs the same at a million votes as at a thousand. The arithmetic is in plain
+functions that tests call without a database.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import (
+    CLAIM, CLAIM_CHOICES, QUESTION, QUESTION_KEY, SIDES, STANCE, STANCE_PHASES, STANCE_SIDES,
+    Debate, Tally,
+)
+from .votes import READERS_KIND
+
+
+def rounded_percentages(counts: dict[str, int]) -> dict[str, int]:
+    """Whole percentages that add up to exactly 100 (largest remainder)."""
+    total = sum(counts.values())
+    if total == 0:
+        return {key: 0 for key in counts}
+    exact = {key: 100 * count / total for key, count in counts.items()}
+    result = {key: int(value) for key, value in exact.items()}
+    shortfall = 100 - sum(result.values())
+    by_remainder = sorted(counts, key=lambda key: (exact[key] - result[key], counts[key]),
+                          reverse=True)
+    for key in by_remainder[:shortfall]:
+        result[key] += 1
+    return result
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Votes per choice for one item, in the order the choices are shown."""
+
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def percentages(self) -> dict[str, int]:
+        return rounded_percentages(self.counts)
+
+    def share(self, choice: str) -> float:
+        """The exact fraction for `choice`, 0.0 when nobody voted."""
+        return self.counts.get(choice, 0) / self.total if self.total else 0.0
+
+    def rows(self) -> list[tuple[str, int, int]]:
+        """(choice, count, percentage) for templates."""
+        percentages = self.percentages
+        return [(choice, count, percentages[choice]) for choice, count in self.counts.items()]
+
+
+def distribution(counts: dict[str, int], choices) -> Distribution:
+    return Distribution({choice: max(0, counts.get(choice, 0)) for choice in choices})
+
+
+@dataclass(frozen=True)
+class Swing:
+    """The before/after comparison, Oxford-debate style: the side that gained most wins."""
+
+    before: Distribution
+    after: Distribution
+    change: dict[str, float] = field(default_factory=dict)
+    winner: str | None = None
+
+    @property
+    def measurable(self) -> bool:
+        return self.before.total > 0 and self.after.total > 0
+
+
+def swing(before: Distribution, after: Distribution) -> Swing:
+    """Percentage-point change per stance; a winner only when one side gained strictly most."""
+    if not before.total or not after.total:
+        return Swing(before, after, {side: 0.0 for side in before.counts}, None)
+    change = {
+        side: round(100 * (after.share(side) - before.share(side)), 1) for side in before.counts
+    }
+    gains = sorted(((change[side], side) for side in SIDES), reverse=True)
+    best, runner_up = gains[0], gains[1]
+    winner = best[1] if best[0] > 0 and best[0] > runner_up[0] else None
+    return Swing(before, after, change, winner)
+
+
+def side_totals(claims: dict[str, Distribution], claim_sides: dict[str, str]) -> dict[str, Distribution]:
+    """All claim votes summed per side: how much readers agree with each case."""
+    sums = {side: defaultdict(int) for side in SIDES}
+    for key, dist in claims.items():
+        for choice, count in dist.counts.items():
+            sums[claim_sides[key]][choice] += count
+    return {side: distribution(sums[side], CLAIM_CHOICES) for side in SIDES}
+
+
+@dataclass(frozen=True)
+class DebateResults:
+    readers: int
+    claims: dict[str, Distribution]
+    question: Distribution
+    stance: dict[str, Distribution]
+    sides: dict[str, Distribution]
+    swing: Swing
+
+    @property
+    def votes(self) -> int:
+        return (sum(d.total for d in self.claims.values()) + self.question.total
+                + sum(d.total for d in self.stance.values()))
+
+
+def counter_sums(session: Session, debate_id: int) -> dict[tuple[str, str, str], int]:
+    """Sum the shards of every counter of a debate: one indexed query."""
+    rows = session.execute(
+        select(Tally.kind, Tally.item_key, Tally.choice, func.sum(Tally.count))
+        .where(Tally.debate_id == debate_id)
+        .group_by(Tally.kind, Tally.item_key, Tally.choice)
+    )
+    return {(kind, key, choice): int(total) for kind, key, choice, total in rows}
+
+
+def results_from_sums(debate: Debate, sums: dict[tuple[str, str, str], int]) -> DebateResults:
+    def counts(kind: str, key: str) -> dict[str, int]:
+        return {choice: n for (k, item, choice), n in sums.items() if k == kind and item == key}
+
+    claims = {c.key: distribution(counts(CLAIM, c.key), CLAIM_CHOICES) for c in debate.claims}
+    stance = {phase: distribution(counts(STANCE, phase), STANCE_SIDES) for phase in STANCE_PHASES}
+    return DebateResults(
+        readers=sums.get((READERS_KIND, "all", "all"), 0),
+        claims=claims,
+        question=distribution(counts(QUESTION, QUESTION_KEY), [o.key for o in debate.options]),
+        stance=stance,
+        sides=side_totals(claims, {c.key: c.side for c in debate.claims}),
+        swing=swing(stance["before"], stance["after"]),
+    )
+
+
+def results_for(session: Session, debate: Debate) -> DebateResults:
+    return results_from_sums(debate, counter_sums(session, debate.id))

@@ -1,0 +1,70 @@
+"""The three vote endpoints. Each is a plain form POST answered with a 303
+back to the item's anchor, or, for htmx, with the item's partial alone."""
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+
+from .db import db
+from .forms import ClaimVoteForm, QuestionVoteForm, StanceForm
+from .htmx import wants_fragment
+from .models import CLAIM, QUESTION, QUESTION_KEY, STANCE, Debate
+from .pages import get_debate_or_404, reader_context
+from .readers import reader_id_for_vote
+from .votes import cast_vote
+
+bp = Blueprint("voting", __name__, url_prefix="/debates/<slug>")
+
+
+@bp.post("/claims/<claim_key>/vote")
+def claim_vote(slug: str, claim_key: str):
+    debate = _open_debate(slug)
+    claim = next((c for c in debate.claims if c.key == claim_key), None)
+    if claim is None:
+        abort(404, description="This debate has no such claim.")
+    form = _validated(ClaimVoteForm())
+    _cast(debate, CLAIM, claim.key, form.choice.data)
+    return _answer(debate, "debates/_claim.html", f"claim-{claim.key}", claim=claim)
+
+
+@bp.post("/question/vote")
+def question_vote(slug: str):
+    debate = _open_debate(slug)
+    keys = [option.key for option in debate.options]
+    form = _validated(QuestionVoteForm(keys))
+    if form.option.data not in keys:
+        abort(404, description="The closing question has no such option.")
+    _cast(debate, QUESTION, QUESTION_KEY, form.option.data)
+    return _answer(debate, "debates/_question.html", "question")
+
+
+@bp.post("/stance")
+def stance(slug: str):
+    debate = _open_debate(slug)
+    form = _validated(StanceForm())
+    _cast(debate, STANCE, form.phase.data, form.side.data)
+    return _answer(debate, "debates/_stance.html", f"stance-{form.phase.data}",
+                   phase=form.phase.data)
+
+
+def _open_debate(slug: str) -> Debate:
+    debate = get_debate_or_404(slug)
+    if not debate.voting_open:
+        abort(403, description="Voting on this debate is closed.")
+    return debate
+
+
+def _validated(form):
+    if not form.validate():
+        abort(400, description=form.first_error())
+    return form
+
+
+def _cast(debate: Debate, kind: str, item_key: str, choice: str) -> None:
+    cast_vote(db.session, debate.id, kind, item_key, reader_id_for_vote(), choice)
+
+
+def _answer(debate: Debate, template: str, anchor: str, **item):
+    """The item's partial for htmx (and a signal for the results panel), else a 303."""
+    if not wants_fragment():
+        return redirect(url_for("pages.debate", slug=debate.slug, _anchor=anchor), 303)
+    html = render_template(template, **reader_context(debate), **item)
+    return html, 200, {"HX-Trigger": "vote-recorded"}

@@ -1,0 +1,148 @@
+"""Fixtures in the flaskr shape: app, client, runner; a fresh database per test.
+
+Tests run on SQLite by default and on PostgreSQL when DATABASE_URL is set
+(`DATABASE_URL=postgresql://... make test`); an unreachable PostgreSQL fails
+the run rather than skipping it.
+"""
+
+import os
+import re
+import tempfile
+
+import pytest
+from sqlalchemy import create_engine, text
+
+os.environ.setdefault("DEBATE_INSTANCE_PATH", tempfile.mkdtemp(prefix="debate-instance-"))
+
+from debate import create_app  # noqa: E402
+from debate.config import normalise_database_url  # noqa: E402
+from debate.content import bundled_path, parse_file  # noqa: E402
+from debate.db import db  # noqa: E402
+from debate.loading import save_debate  # noqa: E402
+
+SLUG = "open-vs-closed-ai"
+POSTGRES_URL = normalise_database_url(os.environ["DATABASE_URL"]) if os.environ.get(
+    "DATABASE_URL") else None
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (a file per test)'}"
+
+
+@pytest.fixture(scope="session")
+def postgres_schema():
+    """Create the tables once per run on PostgreSQL; None on SQLite."""
+    if not POSTGRES_URL:
+        return None
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.connect():
+            pass
+    except Exception as error:  # the run must fail, not skip, without its database
+        pytest.exit(f"PostgreSQL at {POSTGRES_URL} is unreachable: {error}", returncode=3)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": POSTGRES_URL, "SECRET_KEY": "test"})
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+        db.engine.dispose()
+    engine.dispose()
+    return POSTGRES_URL
+
+
+def make_app(database_uri: str, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        **overrides,
+    }
+    return create_app(config)
+
+
+def reset_database(app) -> None:
+    """An empty schema with the bundled debate loaded."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        else:
+            db.create_all()
+        save_debate(db.session, parse_file(bundled_path(SLUG)))
+        db.session.commit()
+
+
+@pytest.fixture
+def database_uri(tmp_path, postgres_schema):
+    return postgres_schema or f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+@pytest.fixture
+def app(database_uri):
+    app = make_app(database_uri)
+    reset_database(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+class Reader:
+    """A browser-like reader: keeps cookies, reads the CSRF token off the page."""
+
+    def __init__(self, client, slug: str = SLUG):
+        self.client, self.slug = client, slug
+        self.csrf = None
+
+    def open(self):
+        response = self.client.get(f"/debates/{self.slug}")
+        self.csrf = CSRF_META.search(response.get_data(as_text=True)).group(1)
+        return response
+
+    def post(self, path: str, data: dict, htmx: bool = False, csrf: bool = True, **kwargs):
+        if self.csrf is None and csrf:
+            self.open()
+        data = {**data, "csrf_token": self.csrf} if csrf else data
+        headers = {"HX-Request": "true"} if htmx else {}
+        return self.client.post(f"/debates/{self.slug}{path}", data=data, headers=headers,
+                                **kwargs)
+
+    def vote_claim(self, key: str, choice: str, **kwargs):
+        return self.post(f"/claims/{key}/vote", {"choice": choice}, **kwargs)
+
+    def answer(self, option: str, **kwargs):
+        return self.post("/question/vote", {"option": option}, **kwargs)
+
+    def stance(self, phase: str, side: str, **kwargs):
+        return self.post("/stance", {"phase": phase, "side": side}, **kwargs)
+
+
+@pytest.fixture
+def reader(client):
+    return Reader(client)
+
+
+@pytest.fixture
+def new_reader(app):
+    """A factory of independent readers, each with its own cookie jar."""
+    return lambda: Reader(app.test_client())
+
+
+def api_results(client, slug: str = SLUG) -> dict:
+    response = client.get(f"/api/debates/{slug}/results")
+    assert response.status_code == 200
+    return response.get_json()
