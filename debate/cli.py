@@ -2,15 +2,13 @@
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from .content import ContentError, bundled_path, parse_file
 from .db import db
 from .loading import save_debate
 
-
-@click.group("debates", help="Load and list debates.")
-def debates_cli() -> None:
-    pass
+debates_cli = AppGroup("debates", help="Load and list debates.")
 
 
 @debates_cli.command("load")

@@ -129,48 +129,47 @@ def _front_matter(lines: list[str], path) -> tuple[dict, int]:
 class _FrontMatter:
     """Typed access to front-matter fields, with errors that name the field."""
 
-    def __init__(self, meta: dict, path):
-        self.meta, self.path = meta, path
+    def __init__(self, meta: dict, path, prefix: str = ""):
+        self.meta, self.path, self.prefix = meta, path, prefix
+
+    def _fail(self, name: str, problem: str):
+        raise ContentError(self.path, f"field '{self.prefix}{name}'", problem)
 
     def _get(self, name: str):
         value = self.meta
         for part in name.split("."):
             value = value.get(part) if isinstance(value, dict) else None
         if value is None:
-            raise ContentError(self.path, f"field '{name}'", "is missing")
+            self._fail(name, "is missing")
         return value
 
     def text(self, name: str, limit: int) -> str:
         value = self._get(name)
         if not isinstance(value, str) or not value.strip():
-            raise ContentError(self.path, f"field '{name}'", "must be non-empty text")
+            self._fail(name, "must be non-empty text")
         if len(value) > limit:
-            raise ContentError(self.path, f"field '{name}'", f"is longer than {limit} characters")
+            self._fail(name, f"is longer than {limit} characters")
         return value.strip()
 
     def key(self, name: str) -> str:
         value = self._get(name)
         if not isinstance(value, str) or not KEY_PATTERN.match(value):
-            raise ContentError(self.path, f"field '{name}'", _KEY_RULE)
+            self._fail(name, _KEY_RULE)
         return value
 
     def options(self) -> list[OptionContent]:
         raw = self._get("question.options")
         if not isinstance(raw, list) or len(raw) < 2:
-            raise ContentError(self.path, "field 'question.options'", "must list two options or more")
-        options, seen = [], set()
+            self._fail("question.options", "must list two options or more")
+        options: list[OptionContent] = []
         for index, item in enumerate(raw):
             name = f"question.options[{index}]"
             if not isinstance(item, dict):
-                raise ContentError(self.path, f"field '{name}'", "must have a key and a label")
-            option = _FrontMatter(item, self.path)
-            try:
-                key, label = option.key("key"), option.text("label", 300)
-            except ContentError as error:
-                raise ContentError(self.path, f"field '{name}.{error.where[7:-1]}'", error.problem)
-            if key in seen:
-                raise ContentError(self.path, f"field '{name}.key'", f"'{key}' is used twice")
-            seen.add(key)
+                self._fail(name, "must have a key and a label")
+            option = _FrontMatter(item, self.path, prefix=f"{self.prefix}{name}.")
+            key, label = option.key("key"), option.text("label", 300)
+            if any(existing.key == key for existing in options):
+                option._fail("key", f"'{key}' is used twice")
             options.append(OptionContent(key, label))
         return options
 

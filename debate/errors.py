@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -29,6 +29,9 @@ def render_error(error: HTTPException):
     context = {"code": code, "title": TITLES.get(code, error.name), "message": error.description}
     # Keep what the error says about itself (Allow, Retry-After), drop its body's type.
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    if request.blueprint == "api":
+        body = {"error": context["title"], "message": error.description, "status": code}
+        return body, code, headers
     if wants_fragment():
         template = "errors/_message.html"
         # The message goes to the page's alert region, not into the clicked item.

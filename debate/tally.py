@@ -12,8 +12,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .models import (
-    CLAIM, CLAIM_CHOICES, QUESTION, QUESTION_KEY, SIDES, STANCE, STANCE_PHASES, STANCE_SIDES,
-    Debate, Tally,
+    CLAIM,
+    CLAIM_CHOICES,
+    QUESTION,
+    QUESTION_KEY,
+    SIDES,
+    STANCE,
+    STANCE_PHASES,
+    STANCE_SIDES,
+    Debate,
+    Tally,
 )
 from .votes import READERS_KIND
 
@@ -88,7 +96,9 @@ def swing(before: Distribution, after: Distribution) -> Swing:
     return Swing(before, after, change, winner)
 
 
-def side_totals(claims: dict[str, Distribution], claim_sides: dict[str, str]) -> dict[str, Distribution]:
+def side_totals(
+    claims: dict[str, Distribution], claim_sides: dict[str, str]
+) -> dict[str, Distribution]:
     """All claim votes summed per side: how much readers agree with each case."""
     sums = {side: defaultdict(int) for side in SIDES}
     for key, dist in claims.items():

@@ -39,9 +39,9 @@ def cast_vote(
     rows and counters exact.
     """
     now = utcnow()
-    is_new_reader = _insert_ignoring_conflict(
-        session, DebateReader, {"debate_id": debate_id, "reader_id": reader_id, "first_vote_at": now}
-    )
+    is_new_reader = _insert_ignoring_conflict(session, DebateReader, {
+        "debate_id": debate_id, "reader_id": reader_id, "first_vote_at": now,
+    })
     inserted = _insert_ignoring_conflict(session, Vote, {
         "debate_id": debate_id, "kind": kind, "item_key": item_key, "reader_id": reader_id,
         "choice": choice, "created_at": now, "updated_at": now,
@@ -84,7 +84,9 @@ def _dialect_insert(session: Session, model):
 def _insert_ignoring_conflict(session: Session, model, values: dict) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING; True when the row is new."""
     statement = _dialect_insert(session, model).values(**values).on_conflict_do_nothing()
-    return session.execute(statement).rowcount == 1
+    # RETURNING answers whether a row went in; rowcount is not reliable across drivers.
+    key = next(iter(model.__table__.primary_key.columns))
+    return session.execute(statement.returning(key)).first() is not None
 
 
 def _add_to_tally(

@@ -26,7 +26,7 @@ POSTGRES_URL = normalise_database_url(os.environ["DATABASE_URL"]) if os.environ.
 
 
 def pytest_report_header(config):
-    return f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (a file per test)'}"
+    return f"database: {POSTGRES_URL or 'SQLite, a file per test'}"
 
 
 @pytest.fixture(scope="session")
