@@ -1,0 +1,132 @@
+"""A reader in a real browser: clicking, keyboard, no JavaScript, and axe-core."""
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from browser import AXE_SCRIPT, CHROMIUM, CHROMIUM_ARGS, LiveServer, axe_violations
+from conftest import SLUG, api_results, make_app, reset_database
+from debate.db import db
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert AXE_SCRIPT.exists(), "run `npm ci` (make test does) to install axe-core"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_app(database_uri):
+    app = make_app(database_uri, RESULTS_POLL_SECONDS=1)
+    reset_database(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def server(live_app):
+    with LiveServer(live_app) as server:
+        yield server
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{server.url}/debates/{SLUG}")
+    yield page
+    context.close()
+    assert errors == []
+
+
+def test_reader_votes_by_clicking_and_results_update_in_place(page, live_app):
+    page.evaluate("window.notReloaded = true")
+    page.locator("#stance-before").get_by_role("button", name="Open source", exact=True).click()
+    expect(page.locator("#stance-before-results")).to_contain_text("You chose open source")
+
+    card = page.locator("#claim-transparency-and-trust")
+    card.get_by_role("button", name="Agree", exact=True).click()
+    expect(card.locator(".item-results")).to_contain_text("100% of 1 vote agree")
+    expect(card.get_by_role("button", name="Agree", exact=True)).to_have_attribute("aria-pressed", "true")
+
+    card.get_by_role("button", name="Disagree", exact=True).click()
+    expect(card.locator(".item-results")).to_contain_text("You chose disagree")
+    expect(card.get_by_role("button", name="Agree", exact=True)).to_have_attribute("aria-pressed", "false")
+
+    page.locator("#question").get_by_role("button", name="Not sure", exact=True).click()
+    expect(page.locator("#question-results")).to_contain_text("Your answer is recorded")
+    page.locator("#stance-after").get_by_role("button", name="Closed source", exact=True).click()
+    expect(page.locator("#results .verdict")).to_contain_text("Closed source wins the room")
+    expect(page.locator("#results-summary")).to_contain_text("1 reader has voted, casting 4 votes")
+
+    assert page.evaluate("window.notReloaded") is True
+    results = api_results(live_app.test_client())
+    claim = next(c for c in results["claims"] if c["key"] == "transparency-and-trust")
+    assert (claim["agree"], claim["disagree"], claim["total"]) == (0, 1, 1)
+    assert results["stance"]["after"]["closed"] == 1
+
+
+def test_results_panel_updates_when_another_reader_votes(page, browser, server):
+    expect(page.locator("#results-summary")).to_contain_text("0 readers have voted")
+    other = browser.new_context()
+    other_page = other.new_page()
+    other_page.goto(f"{server.url}/debates/{SLUG}")
+    other_page.locator("#question").get_by_role("button", name="Not sure", exact=True).click()
+    expect(other_page.locator("#question-results")).to_contain_text("1 vote")
+    other.close()
+    expect(page.locator("#results-summary")).to_contain_text("1 reader has voted", timeout=5000)
+    expect(page.locator("#results")).to_contain_text("Not sure")
+
+
+def test_keyboard_voting_keeps_focus_on_the_chosen_button(page):
+    button = page.locator("#claim-accountability").get_by_role("button", name="Not sure", exact=True)
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-pressed", "true")
+    focused = page.evaluate("document.activeElement.closest('article')?.id")
+    assert focused == "claim-accountability"
+
+
+def test_voting_works_without_javascript(browser, server, live_app):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{server.url}/debates/{SLUG}")
+    page.locator("#claim-customization").get_by_role("button", name="Agree", exact=True).click()
+    page.wait_for_url(f"**/debates/{SLUG}#claim-customization")
+    expect(page.locator("#claim-customization .item-results")).to_contain_text(
+        "You chose agree")
+    page.locator("#stance-before").get_by_role("button", name="Undecided", exact=True).click()
+    page.wait_for_url(f"**/debates/{SLUG}#stance-before")
+    expect(page.locator("#results-summary")).to_contain_text("1 reader has voted, casting 2")
+    context.close()
+    results = api_results(live_app.test_client())
+    assert results["stance"]["before"]["undecided"] == 1
+    assert next(c for c in results["claims"] if c["key"] == "customization")["agree"] == 1
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_axe_finds_no_serious_or_critical_violation(page, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    assert axe_violations(page) == []
+    page.locator("#stance-before").get_by_role("button", name="Closed source", exact=True).click()
+    page.locator("#claim-customization").get_by_role("button", name="Agree", exact=True).click()
+    expect(page.locator("#claim-customization .item-results")).to_contain_text("You chose")
+    page.locator("#question").get_by_role("button", name="Not sure", exact=True).click()
+    expect(page.locator("#results")).to_contain_text("1 reader has voted")
+    assert axe_violations(page) == []
+
+
+def test_axe_check_reports_a_known_violation(browser):
+    """The accessibility check itself works: a button without a name is caught."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content("<html lang=en><title>t</title><main><button></button></main></html>")
+    assert [v["id"] for v in axe_violations(page)] == ["button-name"]
+    context.close()
