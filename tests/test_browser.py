@@ -1,13 +1,18 @@
 """A reader in a real browser: clicking, keyboard, no JavaScript, and axe-core."""
 
 import pytest
+from browser import AXE_SCRIPT, CHROMIUM, CHROMIUM_ARGS, LiveServer, axe_violations
 from playwright.sync_api import expect, sync_playwright
 
-from browser import AXE_SCRIPT, CHROMIUM, CHROMIUM_ARGS, LiveServer, axe_violations
 from conftest import SLUG, api_results, make_app, reset_database
 from debate.db import db
 
 pytestmark = pytest.mark.browser
+
+
+def button(scope, name: str):
+    """The vote button with exactly this name inside `scope`."""
+    return scope.get_by_role("button", name=name, exact=True)
 
 
 @pytest.fixture(scope="module")
@@ -48,21 +53,21 @@ def page(browser, server):
 
 def test_reader_votes_by_clicking_and_results_update_in_place(page, live_app):
     page.evaluate("window.notReloaded = true")
-    page.locator("#stance-before").get_by_role("button", name="Open source", exact=True).click()
+    button(page.locator("#stance-before"), "Open source").click()
     expect(page.locator("#stance-before-results")).to_contain_text("You chose open source")
 
     card = page.locator("#claim-transparency-and-trust")
-    card.get_by_role("button", name="Agree", exact=True).click()
+    button(card, "Agree").click()
     expect(card.locator(".item-results")).to_contain_text("100% of 1 vote agree")
-    expect(card.get_by_role("button", name="Agree", exact=True)).to_have_attribute("aria-pressed", "true")
+    expect(button(card, "Agree")).to_have_attribute("aria-pressed", "true")
 
-    card.get_by_role("button", name="Disagree", exact=True).click()
+    button(card, "Disagree").click()
     expect(card.locator(".item-results")).to_contain_text("You chose disagree")
-    expect(card.get_by_role("button", name="Agree", exact=True)).to_have_attribute("aria-pressed", "false")
+    expect(button(card, "Agree")).to_have_attribute("aria-pressed", "false")
 
-    page.locator("#question").get_by_role("button", name="Not sure", exact=True).click()
+    button(page.locator("#question"), "Not sure").click()
     expect(page.locator("#question-results")).to_contain_text("Your answer is recorded")
-    page.locator("#stance-after").get_by_role("button", name="Closed source", exact=True).click()
+    button(page.locator("#stance-after"), "Closed source").click()
     expect(page.locator("#results .verdict")).to_contain_text("Closed source wins the room")
     expect(page.locator("#results-summary")).to_contain_text("1 reader has voted, casting 4 votes")
 
@@ -78,7 +83,7 @@ def test_results_panel_updates_when_another_reader_votes(page, browser, server):
     other = browser.new_context()
     other_page = other.new_page()
     other_page.goto(f"{server.url}/debates/{SLUG}")
-    other_page.locator("#question").get_by_role("button", name="Not sure", exact=True).click()
+    button(other_page.locator("#question"), "Not sure").click()
     expect(other_page.locator("#question-results")).to_contain_text("1 vote")
     other.close()
     expect(page.locator("#results-summary")).to_contain_text("1 reader has voted", timeout=5000)
@@ -86,10 +91,10 @@ def test_results_panel_updates_when_another_reader_votes(page, browser, server):
 
 
 def test_keyboard_voting_keeps_focus_on_the_chosen_button(page):
-    button = page.locator("#claim-accountability").get_by_role("button", name="Not sure", exact=True)
-    button.focus()
+    not_sure = button(page.locator("#claim-accountability"), "Not sure")
+    not_sure.focus()
     page.keyboard.press("Enter")
-    expect(button).to_have_attribute("aria-pressed", "true")
+    expect(not_sure).to_have_attribute("aria-pressed", "true")
     focused = page.evaluate("document.activeElement.closest('article')?.id")
     assert focused == "claim-accountability"
 
@@ -98,11 +103,11 @@ def test_voting_works_without_javascript(browser, server, live_app):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{server.url}/debates/{SLUG}")
-    page.locator("#claim-customization").get_by_role("button", name="Agree", exact=True).click()
+    button(page.locator("#claim-customization"), "Agree").click()
     page.wait_for_url(f"**/debates/{SLUG}#claim-customization")
     expect(page.locator("#claim-customization .item-results")).to_contain_text(
         "You chose agree")
-    page.locator("#stance-before").get_by_role("button", name="Undecided", exact=True).click()
+    button(page.locator("#stance-before"), "Undecided").click()
     page.wait_for_url(f"**/debates/{SLUG}#stance-before")
     expect(page.locator("#results-summary")).to_contain_text("1 reader has voted, casting 2")
     context.close()
@@ -115,10 +120,10 @@ def test_voting_works_without_javascript(browser, server, live_app):
 def test_axe_finds_no_serious_or_critical_violation(page, width):
     page.set_viewport_size({"width": width, "height": 900})
     assert axe_violations(page) == []
-    page.locator("#stance-before").get_by_role("button", name="Closed source", exact=True).click()
-    page.locator("#claim-customization").get_by_role("button", name="Agree", exact=True).click()
+    button(page.locator("#stance-before"), "Closed source").click()
+    button(page.locator("#claim-customization"), "Agree").click()
     expect(page.locator("#claim-customization .item-results")).to_contain_text("You chose")
-    page.locator("#question").get_by_role("button", name="Not sure", exact=True).click()
+    button(page.locator("#question"), "Not sure").click()
     expect(page.locator("#results")).to_contain_text("1 reader has voted")
     assert axe_violations(page) == []
 
