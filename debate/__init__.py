@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from . import config
 from .db import db
+from .limits import init_limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -36,12 +37,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
 
-    from . import api, cli, errors, htmx, pages, readers, voting
+    from . import api, cli, errors, htmx, pages, readers, security, voting
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(voting.bp)
     app.register_blueprint(api.bp)
+    init_limits(app)
     errors.register(app)
+    security.register(app)
     cli.register(app)
     app.after_request(readers.remember_new_reader)
     app.after_request(htmx.vary_on_htmx)

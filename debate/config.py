@@ -22,6 +22,14 @@ def default_config(app: Flask) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "RESULTS_POLL_SECONDS": 5,
+        "TRUSTED_PROXIES": 0,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_KEY_PREFIX": "debate",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # A rate-limit store that is down must not stop votes; limits resume with it.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "VOTE_LIMIT_PER_ADDRESS": "600 per minute",
+        "VOTE_LIMIT_PER_READER": "60 per minute",
         "BUNDLED_DEBATE": "open-vs-closed-ai",
     }
 
@@ -31,8 +39,9 @@ def apply_environment(app: Flask) -> None:
     url = os.environ.get("DATABASE_URL")
     if url:
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
-    if os.environ.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    for name in ("SECRET_KEY", "RATELIMIT_STORAGE_URI"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
     app.config.from_prefixed_env("DEBATE")
 
 

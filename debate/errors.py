@@ -2,10 +2,15 @@
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+    ServiceUnavailable,
+)
 
 from .db import db
 from .htmx import wants_fragment
@@ -41,6 +46,29 @@ def render_error(error: HTTPException):
     return render_template(template, **context), code, headers
 
 
+def refuse_oversized_body() -> None:
+    """before_request: refuse a large body from its declared length, before reading it."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge()
+
+
+def handle_too_large(error: HTTPException):
+    """Whoever noticed the size (this app or the form parser), say what the limit is."""
+    error.description = (
+        f"A request body may be at most {current_app.config['MAX_CONTENT_LENGTH']:,} bytes."
+    )
+    return render_error(error)
+
+
+def handle_rate_limit(error: HTTPException):
+    error.description = (
+        f"Too many votes in a short time (the limit is {error.description}). "
+        "Please wait a minute and try again."
+    )
+    return render_error(error)
+
+
 def handle_csrf(error: CSRFError):
     error.description = (
         "Your session has expired or the form was not sent from this site. "
@@ -66,6 +94,9 @@ def handle_unexpected(error: Exception):
 
 
 def register(app: Flask) -> None:
+    app.before_request(refuse_oversized_body)
+    app.register_error_handler(413, handle_too_large)
+    app.register_error_handler(429, handle_rate_limit)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(OperationalError, handle_database_down)

@@ -33,8 +33,9 @@ def reader_id_for_vote() -> str:
 
 
 def remember_new_reader(response: Response) -> Response:
-    """after_request: send the cookie when this request minted a reader id."""
-    if "new_reader_id" in g:
+    """after_request: send the cookie when this request minted a reader id and
+    recorded a vote (a refused vote leaves no cookie behind)."""
+    if "new_reader_id" in g and response.status_code < 400:
         response.set_cookie(
             cookie_name(), g.new_reader_id, max_age=COOKIE_MAX_AGE, path="/",
             secure=request.is_secure, httponly=True,

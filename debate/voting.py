@@ -6,6 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from .db import db
 from .forms import ClaimVoteForm, QuestionVoteForm, StanceForm
 from .htmx import wants_fragment
+from .limits import counts_as_vote
 from .models import CLAIM, QUESTION, QUESTION_KEY, STANCE, Debate
 from .pages import get_debate_or_404, reader_context
 from .readers import reader_id_for_vote
@@ -15,6 +16,7 @@ bp = Blueprint("voting", __name__, url_prefix="/debates/<slug>")
 
 
 @bp.post("/claims/<claim_key>/vote")
+@counts_as_vote
 def claim_vote(slug: str, claim_key: str):
     debate = _open_debate(slug)
     claim = next((c for c in debate.claims if c.key == claim_key), None)
@@ -26,6 +28,7 @@ def claim_vote(slug: str, claim_key: str):
 
 
 @bp.post("/question/vote")
+@counts_as_vote
 def question_vote(slug: str):
     debate = _open_debate(slug)
     keys = [option.key for option in debate.options]
@@ -37,6 +40,7 @@ def question_vote(slug: str):
 
 
 @bp.post("/stance")
+@counts_as_vote
 def stance(slug: str):
     debate = _open_debate(slug)
     form = _validated(StanceForm())

@@ -39,16 +39,34 @@ def server(live_app):
         yield server
 
 
+def open_debate(browser, server, **context_options):
+    """A new browser context on the debate page that records script and CSP errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error"
+            and page.errors.append(message.text))
+    page.goto(f"{server.url}/debates/{SLUG}")
+    return page
+
+
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{server.url}/debates/{SLUG}")
+    """The debate page under its real Content-Security-Policy."""
+    page = open_debate(browser, server)
     yield page
-    context.close()
-    assert errors == []
+    page.context.close()
+    assert page.errors == []
+
+
+@pytest.fixture
+def axe_page(browser, server):
+    """The debate page with CSP bypassed, so axe-core can be injected."""
+    page = open_debate(browser, server, bypass_csp=True)
+    yield page
+    page.context.close()
+    assert page.errors == []
 
 
 def test_reader_votes_by_clicking_and_results_update_in_place(page, live_app):
@@ -117,7 +135,8 @@ def test_voting_works_without_javascript(browser, server, live_app):
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_axe_finds_no_serious_or_critical_violation(page, width):
+def test_axe_finds_no_serious_or_critical_violation(axe_page, width):
+    page = axe_page
     page.set_viewport_size({"width": width, "height": 900})
     assert axe_violations(page) == []
     button(page.locator("#stance-before"), "Closed source").click()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import SLUG, api_results
+from conftest import CSRF_META, SLUG, api_results
 from debate.db import db
 from debate.models import Debate
 
@@ -53,14 +53,16 @@ def test_reader_cookie_is_http_only_and_secure_over_https(client, reader):
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("debate_reader=") and "HttpOnly" in cookie
     assert "Secure" not in cookie
-    secure = reader.client.post(
-        f"/debates/{SLUG}/claims/customization/vote",
-        data={"choice": "agree", "csrf_token": reader.csrf},
-        base_url="https://localhost", headers={"Referer": "https://localhost/"},
-    )
+    https = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/"}}
+    page = client.get(f"/debates/{SLUG}", **https)
+    assert "__Host-session=" in page.headers["Set-Cookie"]
+    token = CSRF_META.search(page.get_data(as_text=True)).group(1)
+    secure = client.post(f"/debates/{SLUG}/claims/customization/vote",
+                         data={"choice": "agree", "csrf_token": token}, **https)
     assert secure.status_code == 303
     cookie = secure.headers["Set-Cookie"]
     assert cookie.startswith("__Host-debate_reader=") and "Secure" in cookie
+    assert "Path=/" in cookie and "Domain" not in cookie
 
 
 def test_voting_again_changes_the_vote_and_counts_stay_exact(reader, new_reader):
