@@ -47,5 +47,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.register(app)
     cli.register(app)
     app.after_request(readers.remember_new_reader)
+    app.jinja_env.globals["reader_token"] = readers.reader_token
     app.after_request(htmx.vary_on_htmx)
     return app

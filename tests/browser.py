@@ -19,6 +19,8 @@ class LiveServer:
 
     def __init__(self, app, host: str = "127.0.0.1"):
         self.server = make_server(host, 0, app, threaded=True)
+        # Wait for requests in flight at shutdown, so none writes into the next test.
+        self.server.daemon_threads = False
         self.url = f"http://{host}:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -8,6 +8,7 @@ the run rather than skipping it.
 import os
 import re
 import tempfile
+import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -31,34 +32,53 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="session")
 def postgres_schema():
-    """Create the tables once per run on PostgreSQL; None on SQLite."""
+    """On PostgreSQL, a database of this run's own with the tables; None on SQLite.
+
+    The server at DATABASE_URL only hosts it, so two runs never share tables.
+    """
     if not POSTGRES_URL:
-        return None
-    engine = create_engine(POSTGRES_URL)
+        yield None
+        return
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"debate_test_{uuid.uuid4().hex[:12]}"
     try:
-        with engine.connect():
-            pass
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as error:  # the run must fail, not skip, without its database
         pytest.exit(f"PostgreSQL at {POSTGRES_URL} is unreachable: {error}", returncode=3)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": POSTGRES_URL, "SECRET_KEY": "test"})
+    url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
         db.create_all()
         db.engine.dispose()
-    engine.dispose()
-    return POSTGRES_URL
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+_apps_made = []
 
 
 def make_app(database_uri: str, **overrides):
+    """An app on this database; its connections are closed after the test."""
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_uri,
         **overrides,
     }
-    return create_app(config)
+    app = create_app(config)
+    _apps_made.append(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _close_connections():
+    yield
+    while _apps_made:
+        with _apps_made.pop().app_context():
+            db.engine.dispose()
 
 
 def reset_database(app) -> None:
@@ -83,9 +103,7 @@ def database_uri(tmp_path, postgres_schema):
 def app(database_uri):
     app = make_app(database_uri)
     reset_database(app)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return app
 
 
 @pytest.fixture
@@ -99,24 +117,31 @@ def runner(app):
 
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+READER_TOKEN = re.compile(r'name="reader_token" value="([^"]+)"')
 
 
 class Reader:
-    """A browser-like reader: keeps cookies, reads the CSRF token off the page."""
+    """A browser-like reader: keeps cookies, and sends what the page's forms carry
+    (the CSRF token and the page's reader token)."""
 
     def __init__(self, client, slug: str = SLUG):
         self.client, self.slug = client, slug
-        self.csrf = None
+        self.csrf = self.reader_token = None
 
     def open(self):
         response = self.client.get(f"/debates/{self.slug}")
-        self.csrf = CSRF_META.search(response.get_data(as_text=True)).group(1)
+        html = response.get_data(as_text=True)
+        self.csrf = CSRF_META.search(html).group(1)
+        self.reader_token = READER_TOKEN.search(html).group(1)
         return response
 
-    def post(self, path: str, data: dict, htmx: bool = False, csrf: bool = True, **kwargs):
+    def post(self, path: str, data: dict, htmx: bool = False, csrf: bool = True,
+             data_token: str | None = None, **kwargs):
         if self.csrf is None and csrf:
             self.open()
         data = {**data, "csrf_token": self.csrf} if csrf else data
+        if data_token or self.reader_token:
+            data["reader_token"] = data_token or self.reader_token
         headers = {"HX-Request": "true"} if htmx else {}
         return self.client.post(f"/debates/{self.slug}{path}", data=data, headers=headers,
                                 **kwargs)

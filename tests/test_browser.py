@@ -5,7 +5,6 @@ from browser import AXE_SCRIPT, CHROMIUM, CHROMIUM_ARGS, LiveServer, axe_violati
 from playwright.sync_api import expect, sync_playwright
 
 from conftest import SLUG, api_results, make_app, reset_database
-from debate.db import db
 
 pytestmark = pytest.mark.browser
 
@@ -28,9 +27,7 @@ def browser():
 def live_app(database_uri):
     app = make_app(database_uri, RESULTS_POLL_SECONDS=1)
     reset_database(app)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return app
 
 
 @pytest.fixture

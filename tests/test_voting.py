@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import CSRF_META, SLUG, api_results
+from conftest import CSRF_META, READER_TOKEN, SLUG, api_results
 from debate.db import db
 from debate.models import Debate
 
@@ -162,3 +162,22 @@ def test_get_on_a_vote_url_is_405_with_a_page(client):
     assert response.status_code == 405
     assert "POST" in response.headers["Allow"]
     assert "<html" in response.get_data(as_text=True)
+
+
+def test_votes_sent_before_the_cookie_arrives_belong_to_the_pages_reader(reader):
+    page = reader.open().get_data(as_text=True)
+    tokens = set(READER_TOKEN.findall(page))
+    assert len(tokens) == 1, "every form on a page votes as one reader"
+    first = reader.vote_claim("customization", "agree")
+    cookie = first.headers["Set-Cookie"]
+    reader.client.delete_cookie("debate_reader")  # the second click left before the answer
+    second = reader.vote_claim("accountability", "agree", data_token=tokens.pop())
+    assert second.headers["Set-Cookie"].split(";")[0] == cookie.split(";")[0]
+    assert api_results(reader.client)["readers"] == 1
+
+
+def test_a_forged_reader_token_is_ignored(reader):
+    reader.open()
+    response = reader.vote_claim("customization", "agree", data_token="forged.token")
+    assert response.status_code == 303
+    assert api_results(reader.client)["readers"] == 1
