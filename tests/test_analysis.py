@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from debate.analysis import (
     VoteRecord,
@@ -10,11 +11,15 @@ from debate.analysis import (
     claims_by_final_stance,
     claims_that_changed_minds,
     group_votes,
+    load_vote_records,
     persuasion,
     question_breakdown,
 )
+from debate.db import db
 from debate.models import CLAIM, QUESTION, STANCE, Claim, Debate, QuestionOption
 from debate.stats import Share, Timeline, count_over_time, is_strict_majority, wilson_interval
+from debate.tally import results_for
+from debate.votes import cast_vote
 
 T0 = datetime(2025, 3, 1, 9, 0)
 CLAIMS = [Claim(key="a", side="open", title="A"), Claim(key="b", side="open", title="B"),
@@ -295,3 +300,66 @@ def test_analyse_of_a_debate_without_votes():
     assert result.persuasion.paired_readers == 0
     assert result.votes_over_time.buckets == []
     assert all(not row.enough_readers for row in result.claims_that_changed_minds)
+
+
+# Loading from the database
+
+
+def test_loader_streams_one_debates_votes_and_agrees_with_the_public_counts(app):
+    with app.app_context():
+        debate = db.session.execute(select(Debate)).scalar_one()
+        other = Debate(slug="other", title="Other", lede="", context_html="",
+                       conclusion_html="", question_text="?")
+        db.session.add(other)
+        db.session.commit()
+        cast = [(CLAIM, "customization", "r1", "agree"),
+                (CLAIM, "customization", "r2", "unsure"),
+                (CLAIM, "accountability", "r1", "disagree"),
+                (QUESTION, "closing", "r2", "not-sure"),
+                (STANCE, "before", "r3", "undecided"),
+                (STANCE, "before", "r1", "open"), (STANCE, "after", "r1", "open"),
+                (STANCE, "after", "r1", "closed")]  # a change, the last vote: one row
+        for kind, key, reader, choice in cast:
+            cast_vote(db.session, debate.id, kind, key, reader, choice)
+        cast_vote(db.session, other.id, CLAIM, "customization", "r1", "agree")
+
+        records = list(load_vote_records(db.session, debate.id, batch_size=3))
+        assert sorted((r.reader_id, r.kind, r.item_key, r.choice) for r in records) == sorted([
+            ("r1", CLAIM, "customization", "agree"), ("r2", CLAIM, "customization", "unsure"),
+            ("r1", CLAIM, "accountability", "disagree"), ("r2", QUESTION, "closing", "not-sure"),
+            ("r1", STANCE, "before", "open"), ("r1", STANCE, "after", "closed"),
+            ("r3", STANCE, "before", "undecided")])
+        changed = next(r for r in records if r.kind == STANCE and r.item_key == "after")
+        assert changed.updated_at > changed.created_at
+
+        result = analyse(debate, load_vote_records(db.session, debate.id))
+        public = results_for(db.session, debate)
+        assert (result.headline.readers, result.headline.votes) == (public.readers, public.votes)
+        assert result.headline.last_vote_at == changed.updated_at
+        assert result.persuasion.all_readers_swing == public.swing
+        assert result.persuasion.paired_readers == 1
+        assert result.persuasion.swing.change["closed"] == 100.0
+
+
+def test_analysis_of_votes_cast_over_http(app, new_reader):
+    alice, bob, carol = new_reader(), new_reader(), new_reader()
+    for reader, before, after in ((alice, "open", "closed"), (bob, "closed", "closed")):
+        reader.stance("before", before)
+        reader.stance("after", after)
+        reader.vote_claim("safety-and-alignment", "agree")
+    carol.stance("before", "open")
+    carol.answer("coexistence")
+    with app.app_context():
+        debate = db.session.execute(select(Debate)).scalar_one()
+        result = analyse(debate, load_vote_records(db.session, debate.id))
+    assert result.headline.readers == 3
+    assert result.headline.votes == 8
+    assert result.persuasion.paired_readers == 2
+    assert (result.persuasion.moved.count, result.persuasion.moved.n) == (1, 2)
+    safety = next(row for row in result.claims_by_final_stance
+                  if row.claim_key == "safety-and-alignment")
+    assert (safety.agree["closed"].count, safety.agree["closed"].n) == (2, 2)
+    assert safety.majority_in_both is False  # the open camp (carol) did not vote on it
+    assert result.question.by_final_stance["open"]["coexistence"].count == 1
+    assert result.votes_over_time.unit == "hour"
+    assert sum(count for _, count in result.votes_over_time.buckets) == 8
