@@ -28,7 +28,6 @@ from .models import (
     QUESTION,
     QUESTION_KEY,
     STANCE,
-    STANCE_PHASES,
     STANCE_SIDES,
     Claim,
     Debate,
@@ -133,8 +132,10 @@ def _record_into(
         reader.claims[key] = choice
     elif kind == QUESTION and key == QUESTION_KEY and choice in option_keys:
         reader.question = choice
-    elif kind == STANCE and key in STANCE_PHASES and choice in STANCE_SIDES:
-        setattr(reader, key, choice)
+    elif kind == STANCE and key == "before" and choice in STANCE_SIDES:
+        reader.before = choice
+    elif kind == STANCE and key == "after" and choice in STANCE_SIDES:
+        reader.after = choice
     else:
         return False
     return True
@@ -212,8 +213,9 @@ class ClaimAmongMovers:
 def claims_that_changed_minds(
     readers: Iterable[ReaderVotes], claims: Sequence[Claim], min_n: int = MIN_N
 ) -> list[ClaimAmongMovers]:
-    """Every claim, those with min_n in both groups first, ranked by difference;
-    the rest after them in the essay's order, for showing but not ranking."""
+    """Every claim: those with min_n in both groups first, ranked by difference
+    (ties in the essay's order); the rest after them in the essay's order, to be
+    shown but not ranked."""
     paired = [r for r in readers if r.paired]
     movers = [r for r in paired if r.before != r.after]
     stayers = [r for r in paired if r.before == r.after]
