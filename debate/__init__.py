@@ -8,7 +8,7 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from . import config
-from .db import db
+from .db import db, end_session_even_if_connection_died
 from .limits import init_limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.ensure_secret_key(app)
 
     db.init_app(app)
+    app.teardown_appcontext(end_session_even_if_connection_died)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
 

@@ -7,6 +7,7 @@ is the essay, where `## Heading {side=open}` opens a case and
 the context, prose after the last claim is the rest of the essay.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,9 +69,29 @@ class DebateContent:
     def claims(self) -> list[ClaimContent]:
         return [claim for side in self.sides for claim in side.claims]
 
+    # What the page template asks of a stored Debate, so the essay can be shown
+    # straight from its file while the database is out of reach.
+    voting_open = False
+    voting_note = "The poll cannot reach its database right now; voting will be back shortly."
+
+    def claims_for(self, side: str) -> list[ClaimContent]:
+        return [claim for claim in self.claims if claim.side == side]
+
+    def option_labels(self) -> dict[str, str]:
+        return {option.key: option.label for option in self.options}
+
 
 def bundled_path(slug: str) -> Path:
     return BUNDLED_DIR / f"{slug}.md"
+
+
+@functools.cache
+def bundled_content(slug: str) -> DebateContent | None:
+    """The bundled essay with this slug, parsed once; None if there is none."""
+    path = bundled_path(slug)
+    if not KEY_PATTERN.match(slug) or not path.is_file():
+        return None
+    return parse_file(path)
 
 
 def parse_file(path: str | Path) -> DebateContent:

@@ -1,8 +1,12 @@
 """The SQLAlchemy extension, unbound until create_app calls init_app."""
 
+import logging
+from contextlib import suppress
+
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -19,6 +23,32 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+log = logging.getLogger(__name__)
+
+
+def end_session_even_if_connection_died(_error=None) -> None:
+    """teardown_appcontext: end the request's session; when its connection died
+    (the database restarted), the rollback fails: drop the connection instead
+    of turning a finished request into an error."""
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        log.warning("dropping a session whose connection died: %s", error.orig)
+        with suppress(SQLAlchemyError):
+            db.session().invalidate()
+        db.session.registry.clear()
+
+
+def retry_on_lost_connection(work, attempts: int = 3):
+    """Run a transaction again when its connection died under it (a database
+    restart): the pool replaces the connection and the work is redone whole."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except OperationalError as error:
+            db.session.rollback()
+            if attempt == attempts or not error.connection_invalidated:
+                raise
 
 
 @event.listens_for(Engine, "connect")

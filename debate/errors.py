@@ -81,8 +81,8 @@ def handle_database_down(error: OperationalError):
     log.error("database unavailable: %s", error.orig)
     db.session.rollback()
     unavailable = ServiceUnavailable(
-        "The poll cannot reach its database right now. Your vote was not recorded; "
-        "please try again in a moment."
+        "The poll cannot reach its database right now, so what you just did may not "
+        "have been saved. Please try again in a moment."
     )
     unavailable.retry_after = 5
     return render_error(unavailable)

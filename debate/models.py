@@ -52,6 +52,11 @@ class Debate(db.Model):
     def option_labels(self) -> dict[str, str]:
         return {option.key: option.label for option in self.options}
 
+    @property
+    def voting_note(self) -> str:
+        """What a reader is told when the vote buttons are disabled."""
+        return "Voting on this debate is closed."
+
 
 class DebateSide(db.Model):
     """One of the essay's two cases: its heading and the prose before its claims."""

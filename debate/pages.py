@@ -1,12 +1,14 @@
 """Reader pages: the debate itself and its live results panel."""
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from sqlalchemy.exc import OperationalError
 
+from .content import DebateContent, bundled_content
 from .db import db
 from .htmx import wants_fragment
 from .models import Debate
 from .readers import current_reader_id
-from .tally import results_for
+from .tally import results_for, results_from_sums
 from .votes import reader_choices
 
 bp = Blueprint("pages", __name__)
@@ -37,7 +39,21 @@ def index():
 
 @bp.get("/debates/<slug>")
 def debate(slug: str):
-    return render_template("debates/page.html", **reader_context(get_debate_or_404(slug)))
+    try:
+        return render_template("debates/page.html", **reader_context(get_debate_or_404(slug)))
+    except OperationalError:
+        content = bundled_content(slug)
+        if content is None:
+            raise
+        return essay_without_database(content)
+
+
+def essay_without_database(content: DebateContent):
+    """The database is out of reach: show the bundled essay itself, votes disabled."""
+    db.session.rollback()
+    context = {"debate": content, "results": results_from_sums(content, {}), "my_votes": {},
+               "poll_seconds": current_app.config["RESULTS_POLL_SECONDS"], "offline": True}
+    return render_template("debates/page.html", **context), 503, {"Retry-After": "5"}
 
 
 @bp.get("/debates/<slug>/results")

@@ -3,7 +3,7 @@ back to the item's anchor, or, for htmx, with the item's partial alone."""
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 
-from .db import db
+from .db import db, retry_on_lost_connection
 from .forms import ClaimVoteForm, QuestionVoteForm, StanceForm
 from .htmx import wants_fragment
 from .limits import counts_as_vote
@@ -63,7 +63,9 @@ def _validated(form):
 
 
 def _cast(debate: Debate, kind: str, item_key: str, choice: str) -> None:
-    cast_vote(db.session, debate.id, kind, item_key, reader_id_for_vote(), choice)
+    reader_id = reader_id_for_vote()
+    retry_on_lost_connection(
+        lambda: cast_vote(db.session, debate.id, kind, item_key, reader_id, choice))
 
 
 def _answer(debate: Debate, template: str, anchor: str, **item):

@@ -46,12 +46,7 @@ def postgres_schema():
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as error:  # the run must fail, not skip, without its database
         pytest.exit(f"PostgreSQL at {POSTGRES_URL} is unreachable: {error}", returncode=3)
-    url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
-    with app.app_context():
-        db.create_all()
-        db.engine.dispose()
-    yield url
+    yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -84,12 +79,11 @@ def _close_connections():
 def reset_database(app) -> None:
     """An empty schema with the bundled debate loaded."""
     with app.app_context():
+        db.create_all()
         if db.engine.dialect.name == "postgresql":
             tables = ", ".join(t.name for t in db.metadata.sorted_tables)
             with db.engine.begin() as connection:
                 connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        else:
-            db.create_all()
         save_debate(db.session, parse_file(bundled_path(SLUG)))
         db.session.commit()
 
