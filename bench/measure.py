@@ -27,8 +27,10 @@ def wrk(url: str, seconds: float, script: str = "get.lua", args=(), headers=(),
     for header in headers:
         command += ["-H", header]
     command += [url, "--", *map(str, args)]
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    line = next(line for line in out.splitlines() if line.startswith("BENCH_JSON "))
+    done = subprocess.run(command, capture_output=True, text=True)
+    line = next((line for line in done.stdout.splitlines() if line.startswith("BENCH_JSON ")), None)
+    if done.returncode or line is None:
+        raise RuntimeError(f"wrk failed on {url}: {done.stderr.strip() or done.stdout.strip()}")
     figures = json.loads(line.removeprefix("BENCH_JSON "))
     return Sample(
         rps=figures["requests"] / (figures["duration_us"] / 1e6),

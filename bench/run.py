@@ -79,6 +79,7 @@ def measured(server: Server, load, *args, **kwargs) -> Sample:
     """Run one load and add the "database is locked" lines the server logged meanwhile."""
     before = server.log_text().count("database is locked")
     sample = load(*args, **kwargs)
+    server.check_alive()
     return replace(sample, locked=server.log_text().count("database is locked") - before)
 
 
@@ -100,7 +101,7 @@ class Bench:
     def __init__(self, args, stack: ExitStack):
         self.args, self.seconds = args, args.seconds
         self.work = Path(tempfile.mkdtemp(prefix="debate-bench-"))
-        stack.callback(shutil.rmtree, self.work, ignore_errors=True)
+        stack.push(self._remove_work)
         env = {**os.environ, "WEB_CONCURRENCY": str(args.workers),
                "SECRET_KEY": secrets.token_hex(32), "DEBATE_INSTANCE_PATH": str(self.work)}
         env.pop("DATABASE_URL", None)
@@ -116,6 +117,13 @@ class Bench:
         self.claims = claim_keys(first_page)
         self.first_load = weight.first_load(first_page)
         self.rows: dict[tuple[str, str], report.Row] = {}
+
+    def _remove_work(self, error_type, error, traceback) -> None:
+        """Delete databases and logs, but keep the logs of a run that failed."""
+        if error_type is None:
+            shutil.rmtree(self.work, ignore_errors=True)
+        else:
+            say(f"the run failed; server logs are kept in {self.work}")
 
     def warm_up(self) -> None:
         say("warming up")
@@ -133,7 +141,7 @@ class Bench:
 
     def run_once(self) -> None:
         for name, server in self.hellos.items():
-            self.row(name, "-", wrk(server.url + "/", self.seconds))
+            self.row(name, "-", measured(server, wrk, server.url + "/", self.seconds))
         for family in self.families:
             self.reads(family)
             self.writes(family)

@@ -94,6 +94,11 @@ class Server:
                 raise RuntimeError(f"{self.name} did not start; see {self.log}")
             time.sleep(0.2)
 
+    def check_alive(self) -> None:
+        if self.process.poll() is not None:
+            tail = "\n".join(self.log_text().splitlines()[-20:])
+            raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{tail}")
+
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
 
