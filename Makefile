@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 HTMX_VERSION := 4.0.1
 
-.PHONY: run test install install-dev migrate load serve lint vendor clean
+.PHONY: run test bench install install-dev migrate load serve lint vendor clean
 
 ## run: install, migrate, load the bundled essay and serve it on http://$(HOST):$(PORT)
 run: install migrate load serve
@@ -14,6 +14,11 @@ run: install migrate load serve
 ## test: install the test tools and run every test (set DATABASE_URL to test on PostgreSQL)
 test: install-dev node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: load-test the app under gunicorn against two hello-worlds (needs Debian's wrk
+## and PostgreSQL; BENCH_ARGS=--quick for one short run, --help for the rest)
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml

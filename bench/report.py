@@ -1,0 +1,86 @@
+"""From per-run samples to the one table: medians, ratios, targets.
+
+Every ratio is taken inside one run (a row against the hello-worlds, or 1M
+against 1K, served in the same run) and only then is the median taken over
+runs, because the machines are noisy and figures from different runs do not
+compare.
+"""
+
+from dataclasses import dataclass, field
+from statistics import median
+
+from .measure import Sample
+
+
+@dataclass
+class Row:
+    label: str
+    database: str
+    samples: list[Sample] = field(default_factory=list)
+    target: str = ""
+    met: bool | None = None
+
+    def median(self, attribute: str) -> float:
+        return median(getattr(s, attribute) for s in self.samples)
+
+    @property
+    def bad(self) -> int:
+        return sum(s.bad for s in self.samples)
+
+    @property
+    def locked(self) -> int:
+        return sum(s.locked for s in self.samples)
+
+
+def ratio(row: Row, base: Row, attribute: str = "rps") -> float:
+    """Median over runs of row/base, each pair measured in the same run."""
+    pairs = zip(row.samples, base.samples, strict=True)
+    return median(getattr(a, attribute) / getattr(b, attribute) for a, b in pairs)
+
+
+def at_least_hello(row: Row, flask: Row, share: float, clean: bool = False) -> None:
+    """Target: throughput at least `share` of Flask hello's (and no errors, when `clean`)."""
+    got = ratio(row, flask)
+    row.target = f">= {share:.2f}x Flask hello"
+    row.met = got >= share
+    if clean:
+        row.target += ", 0 non-2xx, 0 locked"
+        row.met = row.met and row.bad == 0 and row.locked == 0
+
+
+def scales(big: Row, small: Row) -> None:
+    """Target: with 1M votes, >= 0.9x the throughput and <= 1.2x the p99 of 1K."""
+    speed, tail = ratio(big, small), ratio(big, small, "p99_ms")
+    big.target = f"vs 1K: req/s {speed:.2f}x (>= 0.9), p99 {tail:.2f}x (<= 1.2)"
+    big.met = speed >= 0.9 and tail <= 1.2
+
+
+def hot_vs_spread(hot: Row, spread: Row) -> None:
+    got = ratio(hot, spread)
+    hot.target = f"vs spread: {got:.2f}x (>= 0.7)"
+    hot.met = got >= 0.7
+
+
+def steady_tail(row: Row) -> None:
+    """Target: at a fixed rate, p99 <= 4x p50 (median of per-run p99/p50)."""
+    got = median(s.p99_ms / s.p50_ms for s in row.samples)
+    row.target = f"p99/p50 {got:.1f} (<= 4)"
+    row.met = got <= 4
+
+
+def table(rows: list[Row], wsgi: Row, flask: Row, weight_kb: float, weight_limit: float) -> str:
+    """The Markdown table run.py prints and BENCHMARKS.md carries."""
+    head = ["row", "database", "req/s", "p50 ms", "p99 ms", "non-2xx", "x WSGI hello",
+            "x Flask hello", "target", "met?"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in [wsgi, flask, *rows]:
+        met = "" if row.met is None else ("met" if row.met else "MISSED")
+        bad = f"{row.bad}" + (f" ({row.locked} locked)" if row.locked else "")
+        cells = [row.label, row.database, f"{row.median('rps'):.0f}",
+                 f"{row.median('p50_ms'):.1f}", f"{row.median('p99_ms'):.1f}", bad,
+                 f"{ratio(row, wsgi):.3f}", f"{ratio(row, flask):.3f}", row.target, met]
+        lines.append("| " + " | ".join(cells) + " |")
+    met = "met" if weight_kb <= weight_limit else "MISSED"
+    lines.append(f"| page first load, gzip | - | {weight_kb:.1f} kB | | | | | | "
+                 f"<= {weight_limit:.0f} kB | {met} |")
+    return "\n".join(lines)

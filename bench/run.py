@@ -1,0 +1,225 @@
+"""The benchmark: `make bench`, or `python -m bench.run [--quick]`.
+
+Starts a bare WSGI hello-world, a bare Flask hello-world and the app, all
+under gunicorn with the production config, on fresh databases; drives each
+row with wrk over loopback; repeats the whole set a few times; prints one
+table of medians with every figure as a ratio against both hello-worlds.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import ExitStack
+from dataclasses import replace
+from pathlib import Path
+
+from . import fixedrate, readers, report, seed, weight
+from .measure import CONNECTIONS, THREADS, Sample, wrk
+from .servers import SLUG, Database, Server
+
+SMALL, BIG = 1_000, 1_000_000
+VOTES_PER_READER = 3
+CHANGE_EVERY = 10  # every tenth vote changes an earlier one
+WEIGHT_LIMIT_KB = 60
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="one run of 2-second rows, for working on the bench itself")
+    parser.add_argument("--runs", type=int, default=3, help="runs to take medians of")
+    parser.add_argument("--seconds", type=float, default=8, help="load per row and run")
+    parser.add_argument("--workers", type=int, default=4, help="WEB_CONCURRENCY")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--postgres", default=os.environ.get(
+        "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL URL allowed to CREATE and DROP DATABASE (env BENCH_POSTGRES_URL)")
+    parser.add_argument("--check", action="store_true",
+                        help="exit with status 1 when a target is missed")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.runs, args.seconds = 1, 2
+    return args
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class Family:
+    """One database engine: a server on 1K votes, one on 1M, one that takes the votes."""
+
+    def __init__(self, kind: str, args, env: dict, work: Path, stack: ExitStack):
+        self.kind = kind
+        self.servers = {}
+        for label, votes in (("small", SMALL), ("big", BIG), ("votes", 0)):
+            database = Database(kind, work, args.postgres, f"{kind}_{label}")
+            stack.callback(database.drop)
+            say(f"{kind}: preparing the {label} database")
+            database.prepare(env)
+            if votes:
+                seed.seed(database.url, votes)
+            server = Server(f"{kind}-{label}", "app:app", {**env, "DATABASE_URL": database.url},
+                            work, ready_path=f"/debates/{SLUG}")
+            stack.callback(server.stop)
+            self.servers[label] = server
+
+    def page(self, label: str) -> str:
+        return f"{self.servers[label].url}/debates/{SLUG}"
+
+
+def measured(server: Server, load, *args, **kwargs) -> Sample:
+    """Run one load and add the "database is locked" lines the server logged meanwhile."""
+    before = server.log_text().count("database is locked")
+    sample = load(*args, **kwargs)
+    server.check_alive()
+    return replace(sample, locked=server.log_text().count("database is locked") - before)
+
+
+def etag(url: str) -> str:
+    request = urllib.request.Request(url, headers={"HX-Request": "true"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.headers["ETag"]
+
+
+def claim_keys(page_url: str) -> list[str]:
+    api = page_url.replace("/debates/", "/api/debates/") + "/results"
+    with urllib.request.urlopen(api, timeout=10) as response:
+        return [claim["key"] for claim in json.load(response)["claims"]]
+
+
+class Bench:
+    """The servers of one `make bench`, and the rows measured on them."""
+
+    def __init__(self, args, stack: ExitStack):
+        self.args, self.seconds = args, args.seconds
+        self.work = Path(tempfile.mkdtemp(prefix="debate-bench-"))
+        stack.push(self._remove_work)
+        env = {**os.environ, "WEB_CONCURRENCY": str(args.workers),
+               "SECRET_KEY": secrets.token_hex(32), "DEBATE_INSTANCE_PATH": str(self.work)}
+        env.pop("DATABASE_URL", None)
+        self.hellos = {}
+        for name, app in (("WSGI hello", "bench.hello_wsgi:app"),
+                          ("Flask hello", "bench.hello_flask:app")):
+            self.hellos[name] = Server(name.replace(" ", "-").lower(), app, env, self.work)
+            stack.callback(self.hellos[name].stop)
+        self.families = [Family(kind, args, env, self.work, stack)
+                         for kind in args.databases.split(",")]
+        first_page = self.families[0].page("small")
+        self.sessions = readers.sessions(first_page, CONNECTIONS * 2)
+        self.claims = claim_keys(first_page)
+        self.first_load = weight.first_load(first_page)
+        self.rows: dict[tuple[str, str], report.Row] = {}
+
+    def _remove_work(self, error_type, error, traceback) -> None:
+        """Delete databases and logs, but keep the logs of a run that failed."""
+        if error_type is None:
+            shutil.rmtree(self.work, ignore_errors=True)
+        else:
+            say(f"the run failed; server logs are kept in {self.work}")
+
+    def warm_up(self) -> None:
+        say("warming up")
+        for server in self.hellos.values():
+            wrk(server.url + "/", 2)
+        for family in self.families:
+            for label in family.servers:
+                wrk(family.page(label), 2)
+
+    def row(self, label: str, database: str, sample: Sample) -> Sample:
+        self.rows.setdefault((label, database), report.Row(label, database)).samples.append(sample)
+        say(f"  {label:32} {database:10} {sample.rps:8.0f} req/s  p50 {sample.p50_ms:7.1f} ms"
+            f"  p99 {sample.p99_ms:7.1f} ms  bad {sample.bad}  locked {sample.locked}")
+        return sample
+
+    def run_once(self) -> None:
+        for name, server in self.hellos.items():
+            self.row(name, "-", measured(server, wrk, server.url + "/", self.seconds))
+        for family in self.families:
+            self.reads(family)
+            self.writes(family)
+
+    def reads(self, family: Family) -> None:
+        """Page and partial on 1K then 1M votes, back to back so the pair compares."""
+        db, seconds = family.kind, self.seconds
+        fragment = ["HX-Request: true"]
+        for name, path, headers in (("debate page", "", []),
+                                    ("results partial", "/results", fragment)):
+            for size, votes in (("small", "1K votes"), ("big", "1M votes")):
+                url = family.page(size) + path
+                self.row(f"{name}, {votes}", db, measured(
+                    family.servers[size], wrk, url, seconds, headers=headers))
+        server, results = family.servers["small"], family.page("small") + "/results"
+        revalidate = [*fragment, f"If-None-Match: {etag(results)}"]
+        self.row("results partial 304", db, measured(
+            server, wrk, results, seconds, args=[304], headers=revalidate))
+        api = results.replace("/debates/", "/api/debates/")
+        self.row("results JSON", db, measured(server, wrk, api, seconds))
+
+    def writes(self, family: Family) -> None:
+        db, server = family.kind, family.servers["votes"]
+        spread = self.row("vote POST, spread over claims", db,
+                          self.votes(family, self.claims, VOTES_PER_READER))
+        if db == "postgresql":
+            self.row("vote POST, one hot claim", db, self.votes(family, self.claims[:1], 1))
+        plan = fixedrate.VotePlan(self.sessions, SLUG, self.claims, CHANGE_EVERY)
+        self.row("vote POST at half max rate", db, measured(
+            server, fixedrate.votes_at_rate, server.url, plan, spread.rps / 2, self.seconds))
+
+    def votes(self, family: Family, claims: list[str], per_reader: int) -> Sample:
+        """wrk with vote.lua: fresh readers, `per_reader` claims each, some changes."""
+        voters = readers.write_readers(self.work / "readers.tsv", self.sessions, 20_000)
+        lua_args = [voters, THREADS, CONNECTIONS // THREADS, SLUG, ",".join(claims),
+                    per_reader, CHANGE_EVERY]
+        return measured(family.servers["votes"], wrk, family.page("votes"), self.seconds,
+                        "vote.lua", lua_args)
+
+    def judge(self) -> tuple[report.Row, report.Row]:
+        """Attach each row's target; return the two hello rows."""
+        rows = self.rows
+        wsgi, flask = rows.pop(("WSGI hello", "-")), rows.pop(("Flask hello", "-"))
+        for (label, db), row in rows.items():
+            if label.startswith("vote POST, spread"):
+                report.at_least_hello(row, flask, 0.30, clean=True)
+            elif label.startswith("vote POST, one hot"):
+                report.hot_vs_spread(row, rows["vote POST, spread over claims", db])
+            elif label.startswith("vote POST at half"):
+                report.steady_tail(row)
+            elif label.endswith("1M votes"):
+                report.scales(row, rows[label.replace("1M", "1K"), db])
+            elif label.startswith("results partial"):
+                report.at_least_hello(row, flask, 0.80)
+            elif label.startswith("debate page"):
+                report.at_least_hello(row, flask, 0.50)
+        return wsgi, flask
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    with ExitStack() as stack:
+        bench = Bench(args, stack)
+        bench.warm_up()
+        for run in range(args.runs):
+            say(f"run {run + 1} of {args.runs}")
+            bench.run_once()
+    wsgi, flask = bench.judge()
+    kb = sum(bench.first_load.values()) / 1000
+    print(f"debate bench, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
+          f"{args.workers} workers x {os.environ.get('GUNICORN_THREADS', 4)} threads, "
+          f"{CONNECTIONS} connections, {args.runs} runs of {args.seconds:g} s per row, medians\n")
+    print(report.table(list(bench.rows.values()), wsgi, flask, kb, WEIGHT_LIMIT_KB))
+    missed = any(row.met is False for row in bench.rows.values()) or kb > WEIGHT_LIMIT_KB
+    return 1 if missed and args.check else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
