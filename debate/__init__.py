@@ -8,6 +8,7 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from . import config
+from .caching import cache
 from .db import db, end_session_even_if_connection_died
 from .limits import init_limits
 
@@ -37,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.teardown_appcontext(end_session_even_if_connection_died)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    cache.init_app(app)
 
     from . import api, cli, errors, htmx, pages, readers, security, voting
 

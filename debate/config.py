@@ -22,6 +22,10 @@ def default_config(app: Flask) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "RESULTS_POLL_SECONDS": 5,
+        # The results panel every reader polls is rendered at most once a second per
+        # cache: per process by default, shared by all hosts with CACHE_REDIS_URL.
+        "RESULTS_CACHE_SECONDS": 1,
+        "CACHE_TYPE": "SimpleCache",
         "TRUSTED_PROXIES": 0,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_KEY_PREFIX": "debate",
@@ -42,6 +46,9 @@ def apply_environment(app: Flask) -> None:
     for name in ("SECRET_KEY", "RATELIMIT_STORAGE_URI"):
         if os.environ.get(name):
             app.config[name] = os.environ[name]
+    if os.environ.get("CACHE_REDIS_URL"):
+        app.config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=os.environ["CACHE_REDIS_URL"],
+                          CACHE_KEY_PREFIX="debate-cache:")
     app.config.from_prefixed_env("DEBATE")
 
 

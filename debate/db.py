@@ -22,7 +22,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay loaded after a commit: a vote's answer renders the debate it just
+# wrote to without loading it again.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 log = logging.getLogger(__name__)
 
 

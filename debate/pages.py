@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy.exc import OperationalError
 
+from .caching import cached_render
 from .content import DebateContent, bundled_content
 from .db import db
 from .htmx import wants_fragment
@@ -63,17 +64,23 @@ def results(slug: str):
     It reads no cookie and no session, answers 304 when nothing changed, and
     lets a shared cache serve it for a couple of seconds.
     """
+    if not wants_fragment():
+        return render_template("debates/results.html", **results_context(slug))
+    etag, body = cached_render(
+        f"results:{slug}", lambda: render_template("debates/_results.html", **results_context(slug))
+    )
+    response = current_app.make_response(body)
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = 0
+    response.cache_control.s_maxage = 2
+    return response.make_conditional(request)
+
+
+def results_context(slug: str) -> dict:
     debate = get_debate_or_404(slug)
-    context = {
+    return {
         "debate": debate,
         "results": results_for(db.session, debate),
         "poll_seconds": current_app.config["RESULTS_POLL_SECONDS"],
     }
-    if not wants_fragment():
-        return render_template("debates/results.html", **context)
-    response = current_app.make_response(render_template("debates/_results.html", **context))
-    response.cache_control.public = True
-    response.cache_control.max_age = 0
-    response.cache_control.s_maxage = 2
-    response.add_etag()
-    return response.make_conditional(request)

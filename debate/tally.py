@@ -122,13 +122,19 @@ class DebateResults:
                 + sum(d.total for d in self.stance.values()))
 
 
-def counter_sums(session: Session, debate_id: int) -> dict[tuple[str, str, str], int]:
-    """Sum the shards of every counter of a debate: one indexed query."""
-    rows = session.execute(
+def counter_sums(
+    session: Session, debate_id: int, item: tuple[str, str] | None = None
+) -> dict[tuple[str, str, str], int]:
+    """Sum the shards of every counter of a debate, or of one (kind, key) item:
+    one indexed query."""
+    query = (
         select(Tally.kind, Tally.item_key, Tally.choice, func.sum(Tally.count))
         .where(Tally.debate_id == debate_id)
         .group_by(Tally.kind, Tally.item_key, Tally.choice)
     )
+    if item is not None:
+        query = query.where(Tally.kind == item[0], Tally.item_key == item[1])
+    rows = session.execute(query)
     return {(kind, key, choice): int(total) for kind, key, choice, total in rows}
 
 

@@ -61,6 +61,7 @@ def make_app(database_uri: str, **overrides):
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_uri,
+        "RESULTS_CACHE_SECONDS": 0,  # tests of the cache turn it on
         **overrides,
     }
     app = create_app(config)

@@ -1,0 +1,56 @@
+"""The results panel is rendered at most once a second and revalidated without the database."""
+
+import time
+
+import pytest
+from sqlalchemy import event
+
+from conftest import SLUG, Reader, make_app, reset_database
+from debate.db import db
+
+FRAGMENT = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def cached_app(database_uri):
+    app = make_app(database_uri, RESULTS_CACHE_SECONDS=1)
+    reset_database(app)
+    return app
+
+
+def count_queries(app):
+    queries = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda *args: queries.append(args[2]))
+    return queries
+
+
+def test_a_current_copy_is_revalidated_without_asking_the_database(cached_app):
+    client = cached_app.test_client()
+    first = client.get(f"/debates/{SLUG}/results", headers=FRAGMENT)
+    queries = count_queries(cached_app)
+    again = client.get(f"/debates/{SLUG}/results",
+                       headers={**FRAGMENT, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert queries == []
+    assert "Cookie" not in again.headers.get("Vary", "")
+
+
+def test_results_are_at_most_a_second_old(cached_app):
+    client = cached_app.test_client()
+    before = client.get(f"/debates/{SLUG}/results", headers=FRAGMENT)
+    Reader(cached_app.test_client()).stance("before", "open")
+    soon = client.get(f"/debates/{SLUG}/results", headers=FRAGMENT)
+    assert soon.headers["ETag"] == before.headers["ETag"]
+    time.sleep(1.1)
+    later = client.get(f"/debates/{SLUG}/results", headers=FRAGMENT)
+    assert later.headers["ETag"] != before.headers["ETag"]
+    assert "1 reader has voted" in later.get_data(as_text=True)
+
+
+def test_the_json_api_is_never_cached(cached_app):
+    client = cached_app.test_client()
+    client.get(f"/debates/{SLUG}/results", headers=FRAGMENT)
+    Reader(cached_app.test_client()).stance("before", "open")
+    assert client.get(f"/api/debates/{SLUG}/results").get_json()["readers"] == 1
