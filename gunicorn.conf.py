@@ -20,6 +20,9 @@ keepalive = 5
 preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
+# gunicorn's control socket is one path per user: several servers on one host
+# (tests, benchmarks, blue/green) would take it from each other.
+control_socket_disable = True
 # Only a proxy on this host may say the request came over HTTPS.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
@@ -27,6 +30,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 def when_ready(server):
     """Refuse configurations that would make limits or errors wrong in production."""
     app = server.app.wsgi()
+    if "RATELIMIT_STORAGE_URI" not in getattr(app, "config", {}):
+        return  # not this project's app (the benchmark's hello-worlds)
     if app.debug:
         server.log.error("debug mode is on (FLASK_DEBUG?): refusing to serve under gunicorn")
         raise SystemExit(1)
