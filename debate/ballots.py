@@ -1,0 +1,96 @@
+"""Casting one vote from a form: find the item, check the input, record it, answer.
+
+The debate page and the embeds share all of this; they differ only in where
+a plain form POST is redirected and in how the request proves it is theirs.
+"""
+
+from dataclasses import dataclass, field
+
+from flask import abort, redirect, render_template
+
+from .db import db, retry_on_lost_connection
+from .forms import ClaimVoteForm, QuestionVoteForm, StanceForm
+from .htmx import wants_fragment
+from .models import CLAIM, QUESTION, QUESTION_KEY, STANCE, Debate
+from .pages import get_debate_or_404
+from .readers import reader_id_for_vote
+from .tally import counter_sums, results_from_sums
+from .votes import cast_vote
+
+
+@dataclass
+class Ballot:
+    """A recorded vote and what to show for it: the item's partial and anchor."""
+
+    debate: Debate
+    kind: str
+    key: str
+    choice: str
+    template: str
+    anchor: str
+    extra: dict = field(default_factory=dict)
+
+
+def claim_ballot(slug: str, claim_key: str) -> Ballot:
+    debate = _open_debate(slug)
+    claim = next((c for c in debate.claims if c.key == claim_key), None)
+    if claim is None:
+        abort(404, description="This debate has no such claim.")
+    form = _validated(ClaimVoteForm())
+    return _cast(Ballot(debate, CLAIM, claim.key, form.choice.data, "debates/_claim.html",
+                        f"claim-{claim.key}", {"claim": claim}))
+
+
+def question_ballot(slug: str) -> Ballot:
+    debate = _open_debate(slug)
+    keys = [option.key for option in debate.options]
+    form = _validated(QuestionVoteForm(keys))
+    if form.option.data not in keys:
+        abort(404, description="The closing question has no such option.")
+    return _cast(Ballot(debate, QUESTION, QUESTION_KEY, form.option.data,
+                        "debates/_question.html", "question"))
+
+
+def stance_ballot(slug: str) -> Ballot:
+    debate = _open_debate(slug)
+    form = _validated(StanceForm())
+    phase = form.phase.data
+    return _cast(Ballot(debate, STANCE, phase, form.side.data, "debates/_stance.html",
+                        f"stance-{phase}", {"phase": phase}))
+
+
+def answer(ballot: Ballot, redirect_url: str, **context):
+    """The item's partial for htmx (and a signal for the results panel), else a 303.
+
+    The partial shows one item, so only that item's counters are read, and the
+    reader's choice there is the one just cast.
+    """
+    if not wants_fragment():
+        return redirect(redirect_url, 303)
+    item = (ballot.kind, ballot.key)
+    html = render_template(
+        ballot.template, debate=ballot.debate, my_votes={item: ballot.choice},
+        results=results_from_sums(ballot.debate, counter_sums(db.session, ballot.debate.id, item)),
+        **ballot.extra, **context,
+    )
+    return html, 200, {"HX-Trigger": "vote-recorded"}
+
+
+def _open_debate(slug: str) -> Debate:
+    debate = get_debate_or_404(slug)
+    if not debate.voting_open:
+        abort(403, description="Voting on this debate is closed.")
+    return debate
+
+
+def _validated(form):
+    if not form.validate():
+        abort(400, description=form.first_error())
+    return form
+
+
+def _cast(ballot: Ballot) -> Ballot:
+    reader_id = reader_id_for_vote()
+    retry_on_lost_connection(lambda: cast_vote(
+        db.session, ballot.debate.id, ballot.kind, ballot.key, reader_id, ballot.choice))
+    return ballot
