@@ -40,16 +40,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     cache.init_app(app)
 
-    from . import api, cli, errors, htmx, pages, readers, security, voting
+    from . import api, cli, embed, errors, htmx, oembed, pages, readers, security, voting
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(voting.bp)
+    app.register_blueprint(embed.bp)
+    app.register_blueprint(oembed.bp)
     app.register_blueprint(api.bp)
+    csrf.exempt(embed.bp)  # embeds check their own token: see embed.py
     init_limits(app)
     errors.register(app)
     security.register(app)
     cli.register(app)
     app.after_request(readers.remember_new_reader)
     app.jinja_env.globals["reader_token"] = readers.reader_token
+    app.jinja_env.globals["embed_csrf_token"] = embed.embed_csrf_token
     app.after_request(htmx.vary_on_htmx)
     return app

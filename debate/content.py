@@ -22,6 +22,7 @@ MAX_FILE_BYTES = 1_000_000
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _HEADING = re.compile(r"^(?P<level>#{2,3})\s+(?P<title>.*?)\s*(?:\{(?P<attrs>[^}]*)\})?\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_SITE = re.compile(r"^https?://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$")
 
 
 class ContentError(ValueError):
@@ -64,6 +65,7 @@ class DebateContent:
     conclusion_html: str
     question_text: str
     options: list[OptionContent]
+    embed_allowed_sites: list[str] = field(default_factory=list)
 
     @property
     def claims(self) -> list[ClaimContent]:
@@ -124,6 +126,7 @@ def parse_text(text: str, path: str | Path = "<text>") -> DebateContent:
         conclusion_html=render_markdown(body.conclusion),
         question_text=fields.text("question.text", 1000),
         options=fields.options(),
+        embed_allowed_sites=fields.sites("embed.allowed_sites"),
     )
 
 
@@ -177,6 +180,20 @@ class _FrontMatter:
         if not isinstance(value, str) or not KEY_PATTERN.match(value):
             self._fail(name, _KEY_RULE)
         return value
+
+    def sites(self, name: str) -> list[str]:
+        """Optional: the sites that may embed the poll, as CSP sources."""
+        try:
+            raw = self._get(name)
+        except ContentError:
+            return []
+        if not isinstance(raw, list):
+            self._fail(name, "must be a list of sites such as https://blog.example.com")
+        for index, site in enumerate(raw):
+            if not isinstance(site, str) or not _SITE.match(site):
+                self._fail(f"{name}[{index}]", "must be a site such as https://blog.example.com "
+                           "or https://*.example.com")
+        return raw
 
     def options(self) -> list[OptionContent]:
         raw = self._get("question.options")

@@ -24,6 +24,7 @@ def save_debate(session: Session, content: DebateContent) -> tuple[Debate, bool]
     debate.context_html = content.context_html
     debate.conclusion_html = content.conclusion_html
     debate.question_text = content.question_text
+    debate.embed_allowed_sites = " ".join(content.embed_allowed_sites)
 
     _sync(debate.sides, DebateSide, "side", [
         {"side": side.side, "title": side.title, "intro_html": side.intro_html}

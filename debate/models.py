@@ -33,6 +33,8 @@ class Debate(db.Model):
     conclusion_html: Mapped[str] = mapped_column(Text)
     question_text: Mapped[str] = mapped_column(Text)
     voting_open: Mapped[bool] = mapped_column(default=True)
+    # Sites allowed to frame the embeds (CSP frame-ancestors sources); empty: any site.
+    embed_allowed_sites: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -51,6 +53,10 @@ class Debate(db.Model):
 
     def option_labels(self) -> dict[str, str]:
         return {option.key: option.label for option in self.options}
+
+    @property
+    def frame_ancestors(self) -> str:
+        return self.embed_allowed_sites or "*"
 
     @property
     def voting_note(self) -> str:

@@ -9,6 +9,7 @@ from .db import db
 from .htmx import wants_fragment
 from .models import Debate
 from .readers import current_reader_id
+from .snippets import embeds_for
 from .tally import results_for, results_from_sums
 from .votes import reader_choices
 
@@ -41,7 +42,9 @@ def index():
 @bp.get("/debates/<slug>")
 def debate(slug: str):
     try:
-        return render_template("debates/page.html", **reader_context(get_debate_or_404(slug)))
+        debate_ = get_debate_or_404(slug)
+        return render_template("debates/page.html", **reader_context(debate_),
+                               embeds=embeds_for(debate_))
     except OperationalError:
         content = bundled_content(slug)
         if content is None:
