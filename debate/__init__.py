@@ -1,6 +1,7 @@
 """debate: an embeddable debate poll for essays."""
 
 import os
+import re
 from pathlib import Path
 
 from flask import Flask
@@ -9,6 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from . import config
 from .caching import cache
+from .edge_cache import EdgeCache
 from .db import db, end_session_even_if_connection_died
 from .limits import init_limits
 
@@ -49,6 +51,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     csrf.exempt(embed.bp)  # embeds check their own token: see embed.py
     init_limits(app)
+    if app.config["RESULTS_CACHE_SECONDS"] > 0:
+        # The results panel every reader polls is served from here while it is fresh.
+        app.wsgi_app = EdgeCache(app.wsgi_app, re.compile(r"^/debates/[^/]+/results$"))
     errors.register(app)
     security.register(app)
     cli.register(app)

@@ -76,7 +76,7 @@ def results(slug: str):
     response.set_etag(etag)
     response.cache_control.public = True
     response.cache_control.max_age = 0
-    response.cache_control.s_maxage = 2
+    response.cache_control.s_maxage = max(1, current_app.config["RESULTS_CACHE_SECONDS"])
     return response.make_conditional(request)
 
 

@@ -54,3 +54,28 @@ def test_the_json_api_is_never_cached(cached_app):
     client.get(f"/debates/{SLUG}/results", headers=FRAGMENT)
     Reader(cached_app.test_client()).stance("before", "open")
     assert client.get(f"/api/debates/{SLUG}/results").get_json()["readers"] == 1
+
+
+def test_fresh_copies_are_served_before_flask_sees_the_request(cached_app):
+    seen = []
+    cached_app.before_request_funcs.setdefault(None, []).insert(0, lambda: seen.append(1))
+    client = cached_app.test_client()
+    first = client.get(f"/debates/{SLUG}/results", headers=FRAGMENT)
+    again = client.get(f"/debates/{SLUG}/results", headers=FRAGMENT)
+    page = client.get(f"/debates/{SLUG}/results")
+    assert again.get_data() == first.get_data()
+    assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    assert "<html" in page.get_data(as_text=True), "the page variant is not the fragment"
+    assert len(seen) == 2  # the first fragment and the page; the second fragment was cached
+    revalidated = client.get(f"/debates/{SLUG}/results",
+                             headers={**FRAGMENT, "If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 304 and len(seen) == 2
+
+
+def test_nothing_with_a_cookie_or_not_public_is_kept(cached_app):
+    seen = []
+    cached_app.before_request_funcs.setdefault(None, []).insert(0, lambda: seen.append(1))
+    client = cached_app.test_client()
+    for _ in range(2):
+        client.get(f"/debates/{SLUG}/results")  # the page variant sets a session cookie
+    assert len(seen) == 2

@@ -1,0 +1,90 @@
+"""A shared cache in front of the app, for responses that say they may be shared.
+
+What a CDN does for the results panel, done in each process: a response
+marked `Cache-Control: public, s-maxage=N`, without cookies, is kept for N
+seconds and served, or revalidated with a 304, without entering Flask. Only
+paths the app names are considered, and variants follow the response's Vary.
+"""
+
+import re
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+_S_MAXAGE = re.compile(r"s-maxage=(\d+)")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    etag: str | None
+    expires: float
+
+
+class EdgeCache:
+    def __init__(self, app, paths: re.Pattern, max_entries: int = 512):
+        self.app, self.paths, self.max_entries = app, paths, max_entries
+        self.vary: dict[str, tuple[str, ...]] = {}
+        self.entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") != "GET" or not self.paths.match(path):
+            return self.app(environ, start_response)
+        entry = self._lookup(environ)
+        if entry is None:
+            return self._fill(environ, start_response)
+        if entry.etag and entry.etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+            headers = [(k, v) for k, v in entry.headers if k.lower() != "content-length"]
+            start_response("304 NOT MODIFIED", headers)
+            return [b""]
+        start_response(entry.status, entry.headers)
+        return [entry.body]
+
+    def _key(self, environ, vary: tuple[str, ...]) -> tuple:
+        request_headers = tuple(environ.get("HTTP_" + name.upper().replace("-", "_"), "")
+                                for name in vary)
+        return environ.get("PATH_INFO"), environ.get("QUERY_STRING", ""), request_headers
+
+    def _lookup(self, environ) -> _Entry | None:
+        vary = self.vary.get(environ.get("PATH_INFO"))
+        if vary is None:
+            return None
+        entry = self.entries.get(self._key(environ, vary))
+        return entry if entry is not None and entry.expires > time.monotonic() else None
+
+    def _fill(self, environ, start_response):
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.app(environ, capture)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        self._store(environ, captured.get("status", ""), captured.get("headers", []), body)
+        return [body]
+
+    def _store(self, environ, status: str, headers: list, body: bytes) -> None:
+        named = {k.lower(): v for k, v in headers}
+        cache_control = named.get("cache-control", "")
+        seconds = _S_MAXAGE.search(cache_control)
+        vary = tuple(v.strip() for v in named.get("vary", "").split(",") if v.strip())
+        if (not status.startswith("200") or "public" not in cache_control or not seconds
+                or "set-cookie" in named or "cookie" in (v.lower() for v in vary)):
+            return
+        entry = _Entry(status, headers, body, named.get("etag"),
+                       time.monotonic() + int(seconds.group(1)))
+        with self.lock:
+            self.vary[environ.get("PATH_INFO")] = vary
+            self.entries[self._key(environ, vary)] = entry
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
