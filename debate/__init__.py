@@ -10,8 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 
 from . import config
 from .caching import cache
-from .edge_cache import EdgeCache
 from .db import db, end_session_even_if_connection_died
+from .edge_cache import EdgeCache
 from .limits import init_limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -7,11 +7,11 @@ import re
 import threading
 
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
 from conftest import SLUG, api_results, make_app, reset_database
 
 pytestmark = pytest.mark.browser
