@@ -38,16 +38,39 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
 
-    from . import api, cli, errors, htmx, pages, readers, security, voting
+    from . import (
+        api,
+        auth,
+        cli,
+        dashboard,
+        errors,
+        htmx,
+        pages,
+        readers,
+        security,
+        visibility,
+        voting,
+    )
 
+    # Flask-Login's context processor reads the session for every template, which
+    # would make the shared results panel vary on Cookie; a lazy global does not.
+    auth.login_manager.init_app(app, add_context_processor=False)
     app.register_blueprint(pages.bp)
     app.register_blueprint(voting.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(dashboard.bp)
     init_limits(app)
     errors.register(app)
     security.register(app)
     cli.register(app)
     app.after_request(readers.remember_new_reader)
-    app.jinja_env.globals["reader_token"] = readers.reader_token
+    app.jinja_env.globals.update(
+        reader_token=readers.reader_token,
+        current_user=auth.current_user,
+        item_results_visible=visibility.item_results_visible,
+        totals_visible=visibility.totals_visible,
+        hidden_results_note=visibility.hidden_results_note,
+    )
     app.after_request(htmx.vary_on_htmx)
     return app
