@@ -5,11 +5,12 @@ their own fields.
 """
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length
 
 from .models import RESULTS_VISIBILITIES
-from .visibility import VISIBILITY_LABELS
+
+_VISIBILITY_RULE = f"visibility must be one of: {', '.join(RESULTS_VISIBILITIES)}."
 
 
 class _AuthorForm(FlaskForm):
@@ -33,12 +34,10 @@ class VotingForm(_AuthorForm):
 
 
 class VisibilityForm(_AuthorForm):
-    visibility = RadioField("When readers see results", choices=[
-        (key, VISIBILITY_LABELS[key]) for key in RESULTS_VISIBILITIES],
-        validate_choice=False, validators=[
-            InputRequired(f"visibility must be one of: {', '.join(RESULTS_VISIBILITIES)}."),
-            AnyOf(RESULTS_VISIBILITIES,
-                  message=f"visibility must be one of: {', '.join(RESULTS_VISIBILITIES)}.")])
+    """The choices are drawn as radio buttons by the template, from VISIBILITY_LABELS."""
+
+    visibility = StringField(validators=[
+        InputRequired(_VISIBILITY_RULE), AnyOf(RESULTS_VISIBILITIES, message=_VISIBILITY_RULE)])
 
 
 class ResetForm(_AuthorForm):
