@@ -29,7 +29,6 @@ from .author_forms import ResetForm, VisibilityForm, VotingForm
 from .db import db
 from .htmx import wants_fragment
 from .models import Debate
-from .stats import MIN_N
 from .visibility import VISIBILITY_LABELS
 from .votes import count_votes, delete_all_votes
 
@@ -63,7 +62,7 @@ def index():
 def debate(slug: str):
     """The page, or (for the page's own polling) its figures alone, with an ETag."""
     debate = owned_debate_or_404(slug)
-    min_n = current_app.config.get("DASHBOARD_MIN_N", MIN_N)
+    min_n = current_app.config["DASHBOARD_MIN_N"]
     context = {
         "debate": debate,
         "analysis": analyse(debate, load_vote_records(db.session, debate.id), min_n),

@@ -143,3 +143,30 @@ def test_the_index_lists_the_authors_debates(author_client, new_reader):
     new_reader().stance("before", "open")
     text = text_of(author_client.get("/dashboard/").get_data(as_text=True))
     assert "Open Source vs. Closed Source AI" in text and "1 vote · voting open" in text
+
+
+def test_done_when_an_author_from_the_command_line_runs_the_bundled_debate(app, runner,
+                                                                          new_reader):
+    """The issue's end to end: create, own, sign in, read, export, close."""
+    from conftest import sign_in
+
+    created = runner.invoke(args=["authors", "create", "essayist@example.org"],
+                            input="secret-password\nsecret-password\n")
+    assert created.exit_code == 0, created.output
+    assert runner.invoke(args=["debates", "load", "--owner", "essayist@example.org"]).exit_code == 0
+    cast_room(new_reader, 4)
+    client = app.test_client()
+    assert sign_in(client, "essayist@example.org", "secret-password").status_code == 303
+
+    text = text_of(client.get(DASHBOARD).get_data(as_text=True))
+    assert "4 readers answered both before and after reading; a winner is called from 10" in text
+    assert re.search(r"Open source 0% 0 of 4 95% interval 0–49% 50% 2 of 4 95% interval "
+                     r"15–85% \+50\.0 pts", text)
+    assert "Claims that changed minds" in text and "Claims both camps accept" in text
+
+    exported = client.get(f"{DASHBOARD}/votes.csv").get_data(as_text=True)
+    assert exported.count("\r\n") == 1 + 4 * 5
+
+    token = csrf_of(client, DASHBOARD)
+    client.post(f"{DASHBOARD}/voting", data={"voting": "closed", "csrf_token": token})
+    assert api_results(app.test_client())["voting_open"] is False
