@@ -42,13 +42,32 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     cache.init_app(app)
 
-    from . import api, cli, embed, errors, htmx, oembed, pages, readers, security, voting
+    from . import (
+        api,
+        auth,
+        cli,
+        dashboard,
+        embed,
+        errors,
+        htmx,
+        oembed,
+        pages,
+        readers,
+        security,
+        visibility,
+        voting,
+    )
 
+    # Flask-Login's context processor reads the session for every template, which
+    # would make the shared results panel vary on Cookie; a lazy global does not.
+    auth.login_manager.init_app(app, add_context_processor=False)
     app.register_blueprint(pages.bp)
     app.register_blueprint(voting.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(oembed.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(dashboard.bp)
     csrf.exempt(embed.bp)  # embeds check their own token: see embed.py
     init_limits(app)
     if app.config["RESULTS_CACHE_SECONDS"] > 0:
@@ -58,7 +77,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.register(app)
     cli.register(app)
     app.after_request(readers.remember_new_reader)
-    app.jinja_env.globals["reader_token"] = readers.reader_token
-    app.jinja_env.globals["embed_csrf_token"] = embed.embed_csrf_token
+    app.jinja_env.globals.update(
+        reader_token=readers.reader_token,
+        embed_csrf_token=embed.embed_csrf_token,
+        current_user=auth.current_user,
+        item_results_visible=visibility.item_results_visible,
+        totals_visible=visibility.totals_visible,
+        hidden_results_note=visibility.hidden_results_note,
+    )
     app.after_request(htmx.vary_on_htmx)
     return app

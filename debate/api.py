@@ -1,22 +1,45 @@
-"""The public JSON API: a debate's aggregated results."""
+"""The public JSON API: a debate's aggregated results.
+
+Every answer carries `results_visibility` and `results_hidden`. When the
+debate's rule hides totals from this caller (see visibility.py), the counts
+are left out: no `readers`, no `stance`, and claims and options without their
+counts. The debate's owner, signed in, always gets the counts.
+"""
 
 from flask import Blueprint
+from flask_login import current_user
 
 from .db import db
 from .pages import get_debate_or_404
 from .tally import results_for
+from .visibility import totals_visible
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _is_owner(debate) -> bool:
+    return current_user.is_authenticated and debate.owner_id == current_user.id
 
 
 @bp.get("/debates/<slug>/results")
 def results(slug: str):
     debate = get_debate_or_404(slug)
-    results = results_for(db.session, debate)
-    return {
+    hidden = not (totals_visible(debate) or _is_owner(debate))
+    body = {
         "slug": debate.slug,
         "title": debate.title,
         "voting_open": debate.voting_open,
+        "results_visibility": debate.results_visibility,
+        "results_hidden": hidden,
+    }
+    if hidden:
+        return body | {
+            "claims": [{"key": c.key, "side": c.side, "title": c.title} for c in debate.claims],
+            "question": {"text": debate.question_text,
+                         "options": [{"key": o.key, "label": o.label} for o in debate.options]},
+        }
+    results = results_for(db.session, debate)
+    return body | {
         "readers": results.readers,
         "claims": [
             {"key": claim.key, "side": claim.side, "title": claim.title,

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from .stats import MIN_N
+
 
 def default_config(app: Flask) -> dict:
     """Settings that suit one host with SQLite in the instance folder."""
@@ -34,6 +36,11 @@ def default_config(app: Flask) -> dict:
         "RATELIMIT_SWALLOW_ERRORS": True,
         "VOTE_LIMIT_PER_ADDRESS": "600 per minute",
         "VOTE_LIMIT_PER_READER": "60 per minute",
+        # Failed sign-ins only: a guesser is slowed to a crawl, an author who mistypes is not.
+        "SIGN_IN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
+        "SIGN_IN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+        "DASHBOARD_POLL_SECONDS": 10,
+        "DASHBOARD_MIN_N": MIN_N,
         "BUNDLED_DEBATE": "open-vs-closed-ai",
     }
 

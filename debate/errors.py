@@ -62,10 +62,17 @@ def handle_too_large(error: HTTPException):
 
 
 def handle_rate_limit(error: HTTPException):
-    error.description = (
-        f"Too many votes in a short time (the limit is {error.description}). "
-        "Please wait a minute and try again."
-    )
+    """Say which limit was hit in the words of what the person was doing."""
+    if request.endpoint == "auth.sign_in":
+        error.description = (
+            f"Too many failed sign-ins for this account or from this address (the limit is "
+            f"{error.description}). Please wait a few minutes before trying again."
+        )
+    else:
+        error.description = (
+            f"Too many votes in a short time (the limit is {error.description}). "
+            "Please wait a minute and try again."
+        )
     return render_error(error)
 
 

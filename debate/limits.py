@@ -1,4 +1,5 @@
-"""Rate limits on votes, per client address and per reader (Flask-Limiter).
+"""Rate limits (Flask-Limiter): on votes, per client address and per reader;
+on failed sign-ins, per client address and per account.
 
 Counters live in RATELIMIT_STORAGE_URI: memory for one process, Redis as
 soon as there are several workers or hosts (gunicorn.conf.py refuses to
@@ -6,7 +7,7 @@ start several workers on per-process memory, where each would count alone).
 Each app gets its own Limiter, so no limiter state outlives an app.
 """
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -19,6 +20,23 @@ def counts_as_vote(view):
     return view
 
 
+def limits_sign_in(view):
+    """Mark the sign-in view: its failed attempts are limited."""
+    view.limits_sign_in = True
+    return view
+
+
+def _account_key() -> str:
+    """The account a sign-in tries, as typed (normalised), known or not."""
+    return f"account:{request.form.get('email', '').strip().lower()}"
+
+
+def _failed_sign_in(response) -> bool:
+    from .auth import SIGN_IN_FAILED
+
+    return response.status_code == SIGN_IN_FAILED
+
+
 def _reader_key() -> str:
     """The reader this vote is from; a client without a cookie is a new reader
     each time, so the per-address limit is what holds it."""
@@ -26,7 +44,8 @@ def _reader_key() -> str:
 
 
 def init_limits(app: Flask) -> Limiter:
-    """Create the app's limiter and put both vote limits on every vote view."""
+    """Create the app's limiter; put both vote limits on every vote view and
+    both failed-sign-in limits on the sign-in view."""
     limiter = Limiter(key_func=get_remote_address, app=app)
     per_address = limiter.shared_limit(
         lambda: current_app.config["VOTE_LIMIT_PER_ADDRESS"], scope="votes-by-address",
@@ -39,4 +58,17 @@ def init_limits(app: Flask) -> Limiter:
     for endpoint, view in list(app.view_functions.items()):
         if getattr(view, "counts_as_vote", False):
             app.view_functions[endpoint] = per_address(per_reader(view))
+    sign_in_limits = [
+        limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
+                      scope="sign-in-by-address", key_func=get_remote_address,
+                      methods=["POST"], deduct_when=_failed_sign_in),
+        limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
+                      scope="sign-in-by-account", key_func=_account_key,
+                      methods=["POST"], deduct_when=_failed_sign_in),
+    ]
+    for endpoint, view in list(app.view_functions.items()):
+        if getattr(view, "limits_sign_in", False):
+            for limit in sign_in_limits:
+                view = limit(view)
+            app.view_functions[endpoint] = view
     return limiter

@@ -3,7 +3,8 @@ sharded counters so results never need a recount of the votes."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import db
@@ -12,6 +13,10 @@ SIDES = ("open", "closed")
 STANCE_SIDES = ("open", "closed", "undecided")
 STANCE_PHASES = ("before", "after")
 CLAIM_CHOICES = ("agree", "disagree", "unsure")
+
+# When readers see results (Debate.results_visibility); see visibility.py.
+ALWAYS, AFTER_VOTE, AFTER_CLOSE = "always", "after_vote", "after_close"
+RESULTS_VISIBILITIES = (ALWAYS, AFTER_VOTE, AFTER_CLOSE)
 
 # Vote.kind values; a vote's item_key is a claim key, QUESTION_KEY or a phase.
 CLAIM, QUESTION, STANCE = "claim", "question", "stance"
@@ -22,8 +27,22 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+class Author(UserMixin, db.Model):
+    """Someone who signs in to run debates; created on the command line only."""
+
+    __tablename__ = "authors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Debate(db.Model):
     __tablename__ = "debates"
+    __table_args__ = (CheckConstraint(
+        "results_visibility IN ('always', 'after_vote', 'after_close')",
+        name="results_visibility"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -35,6 +54,10 @@ class Debate(db.Model):
     voting_open: Mapped[bool] = mapped_column(default=True)
     # Sites allowed to frame the embeds (CSP frame-ancestors sources); empty: any site.
     embed_allowed_sites: Mapped[str] = mapped_column(Text, default="", server_default="")
+    results_visibility: Mapped[str] = mapped_column(
+        String(16), default=AFTER_VOTE, server_default=AFTER_VOTE)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("authors.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -10,7 +10,7 @@ statement is a write, so the lock is held from the start).
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -110,3 +110,17 @@ def reader_choices(session: Session, debate_id: int, reader_id: str) -> dict[tup
         .where(Vote.debate_id == debate_id, Vote.reader_id == reader_id)
     )
     return {(kind, key): choice for kind, key, choice in rows}
+
+
+def count_votes(session: Session, debate_id: int) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Vote).where(Vote.debate_id == debate_id))
+
+
+def delete_all_votes(session: Session, debate_id: int) -> int:
+    """Delete a debate's votes, readers and counters in one transaction; return
+    how many votes went. The caller commits, so a failure deletes nothing."""
+    deleted = session.execute(delete(Vote).where(Vote.debate_id == debate_id)).rowcount
+    for model in (DebateReader, Tally):
+        session.execute(delete(model).where(model.debate_id == debate_id))
+    return deleted

@@ -166,3 +166,47 @@ def api_results(client, slug: str = SLUG) -> dict:
     response = client.get(f"/api/debates/{slug}/results")
     assert response.status_code == 200
     return response.get_json()
+
+
+AUTHOR_EMAIL, AUTHOR_PASSWORD = "author@example.org", "correct horse battery"
+
+
+def add_author(app, email: str = AUTHOR_EMAIL, password: str = AUTHOR_PASSWORD,
+               owns: str | None = SLUG) -> None:
+    """An author account, owning the debate `owns` (None: owning nothing)."""
+    from debate.accounts import create_author
+    from debate.models import Debate
+
+    with app.app_context():
+        author = create_author(db.session, email, password)
+        if owns:
+            db.session.execute(db.select(Debate).filter_by(slug=owns)).scalar_one().owner_id = (
+                author.id)
+        db.session.commit()
+
+
+def sign_in(client, email: str = AUTHOR_EMAIL, password: str = AUTHOR_PASSWORD, **kwargs):
+    """Sign in through the form, as a browser would; return the POST's response."""
+    html = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    return client.post("/sign-in", data={"email": email, "password": password,
+                                         "csrf_token": token}, **kwargs)
+
+
+def csrf_of(client, path: str) -> str:
+    """The CSRF token of the page at path (for a signed-in client)."""
+    return CSRF_META.search(client.get(path).get_data(as_text=True)).group(1)
+
+
+@pytest.fixture
+def author(app):
+    add_author(app)
+    return AUTHOR_EMAIL
+
+
+@pytest.fixture
+def author_client(app, author):
+    """A client signed in as the bundled debate's owner."""
+    client = app.test_client()
+    assert sign_in(client).status_code == 303
+    return client

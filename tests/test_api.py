@@ -11,10 +11,11 @@ def test_results_json_has_the_documented_shape(client, new_reader):
     alice.stance("before", "undecided")
     alice.stance("after", "open")
     results = api_results(client)
-    assert set(results) == {"slug", "title", "voting_open", "readers", "claims", "question",
-                            "stance"}
+    assert set(results) == {"slug", "title", "voting_open", "results_visibility",
+                            "results_hidden", "readers", "claims", "question", "stance"}
     assert results["slug"] == SLUG
     assert results["voting_open"] is True
+    assert (results["results_visibility"], results["results_hidden"]) == ("after_vote", False)
     assert results["readers"] == 2
     assert [c["key"] for c in results["claims"]] == [
         "compounding-innovation", "transparency-and-trust", "cost-and-accessibility",
