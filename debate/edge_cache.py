@@ -39,9 +39,10 @@ class EdgeCache:
         if entry is None:
             return self._fill(environ, start_response)
         if entry.etag and entry.etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+            # No Content-Length on a 304: some clients would wait for that many bytes.
             headers = [(k, v) for k, v in entry.headers if k.lower() != "content-length"]
             start_response("304 NOT MODIFIED", headers)
-            return [b""]
+            return []
         start_response(entry.status, entry.headers)
         return [entry.body]
 
