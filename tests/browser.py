@@ -34,6 +34,19 @@ class LiveServer:
         self.thread.join()
 
 
+def page_recording_errors(browser, url: str, width: int = 1280, **context_options):
+    """A new browser context opened on `url`; page.errors collects script and console
+    errors (a CSP violation is one), for the test to assert there are none."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, **context_options)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error"
+            and page.errors.append(message.text))
+    page.goto(url)
+    return page
+
+
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     """Run axe-core on the page; return the violations of the given impacts."""
     page.add_script_tag(path=str(AXE_SCRIPT))

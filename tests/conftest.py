@@ -111,6 +111,22 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, one per test module (Playwright downloads no browser).
+
+    Module scope: a module that launches Chromium with flags of its own starts
+    Playwright itself, which it may only do while no other instance runs."""
+    from browser import AXE_SCRIPT, CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    assert AXE_SCRIPT.exists(), "run `npm ci` (make test does) to install axe-core"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 READER_TOKEN = re.compile(r'name="reader_token" value="([^"]+)"')
 

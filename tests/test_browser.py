@@ -1,8 +1,8 @@
 """A reader in a real browser: clicking, keyboard, no JavaScript, and axe-core."""
 
 import pytest
-from browser import AXE_SCRIPT, CHROMIUM, CHROMIUM_ARGS, LiveServer, axe_violations
-from playwright.sync_api import expect, sync_playwright
+from browser import LiveServer, axe_violations, page_recording_errors
+from playwright.sync_api import expect
 
 from conftest import SLUG, api_results, make_app, reset_database
 
@@ -12,15 +12,6 @@ pytestmark = pytest.mark.browser
 def button(scope, name: str):
     """The vote button with exactly this name inside `scope`."""
     return scope.get_by_role("button", name=name, exact=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert AXE_SCRIPT.exists(), "run `npm ci` (make test does) to install axe-core"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -38,14 +29,7 @@ def server(live_app):
 
 def open_debate(browser, server, **context_options):
     """A new browser context on the debate page that records script and CSP errors."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error"
-            and page.errors.append(message.text))
-    page.goto(f"{server.url}/debates/{SLUG}")
-    return page
+    return page_recording_errors(browser, f"{server.url}/debates/{SLUG}", **context_options)
 
 
 @pytest.fixture

@@ -1,21 +1,12 @@
 """An author in a real browser: signs in, watches readers' votes arrive, runs the poll."""
 
 import pytest
-from browser import AXE_SCRIPT, CHROMIUM, CHROMIUM_ARGS, LiveServer, axe_violations
-from playwright.sync_api import expect, sync_playwright
+from browser import LiveServer, axe_violations, page_recording_errors
+from playwright.sync_api import expect
 
 from conftest import AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG, add_author, make_app, reset_database
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert AXE_SCRIPT.exists(), "run `npm ci` (make test does) to install axe-core"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -29,13 +20,8 @@ def server(database_uri):
 
 def signed_in_dashboard(browser, server, width: int = 1280, **context_options):
     """A new context that signs in through the form and opens the debate's dashboard."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, **context_options)
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error"
-            and page.errors.append(message.text))
-    page.goto(f"{server.url}/dashboard/debates/{SLUG}")
+    page = page_recording_errors(browser, f"{server.url}/dashboard/debates/{SLUG}", width,
+                                 **context_options)
     page.get_by_label("Email").fill(AUTHOR_EMAIL)
     page.get_by_label("Password").fill(AUTHOR_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
