@@ -102,6 +102,17 @@ def app(database_uri):
 
 
 @pytest.fixture
+def live_server(app):
+    """The app on a loopback port for a browser; the panel refreshes every second so
+    tests see other readers' votes arrive quickly."""
+    from browser import LiveServer
+
+    app.config["RESULTS_POLL_SECONDS"] = 1
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

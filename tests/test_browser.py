@@ -1,10 +1,10 @@
 """A reader in a real browser: clicking, keyboard, no JavaScript, and axe-core."""
 
 import pytest
-from browser import LiveServer, axe_violations, page_recording_errors
+from browser import axe_violations, page_recording_errors
 from playwright.sync_api import expect
 
-from conftest import SLUG, api_results, make_app, reset_database
+from conftest import SLUG, api_results
 
 pytestmark = pytest.mark.browser
 
@@ -14,43 +14,30 @@ def button(scope, name: str):
     return scope.get_by_role("button", name=name, exact=True)
 
 
-@pytest.fixture
-def live_app(database_uri):
-    app = make_app(database_uri, RESULTS_POLL_SECONDS=1)
-    reset_database(app)
-    return app
-
-
-@pytest.fixture
-def server(live_app):
-    with LiveServer(live_app) as server:
-        yield server
-
-
-def open_debate(browser, server, **context_options):
+def open_debate(browser, live_server, **context_options):
     """A new browser context on the debate page that records script and CSP errors."""
-    return page_recording_errors(browser, f"{server.url}/debates/{SLUG}", **context_options)
+    return page_recording_errors(browser, f"{live_server.url}/debates/{SLUG}", **context_options)
 
 
 @pytest.fixture
-def page(browser, server):
+def page(browser, live_server):
     """The debate page under its real Content-Security-Policy."""
-    page = open_debate(browser, server)
+    page = open_debate(browser, live_server)
     yield page
     page.context.close()
     assert page.errors == []
 
 
 @pytest.fixture
-def axe_page(browser, server):
+def axe_page(browser, live_server):
     """The debate page with CSP bypassed, so axe-core can be injected."""
-    page = open_debate(browser, server, bypass_csp=True)
+    page = open_debate(browser, live_server, bypass_csp=True)
     yield page
     page.context.close()
     assert page.errors == []
 
 
-def test_reader_votes_by_clicking_and_results_update_in_place(page, live_app):
+def test_reader_votes_by_clicking_and_results_update_in_place(page, app):
     page.evaluate("window.notReloaded = true")
     button(page.locator("#stance-before"), "Open source").click()
     expect(page.locator("#stance-before-results")).to_contain_text("You chose open source")
@@ -71,17 +58,17 @@ def test_reader_votes_by_clicking_and_results_update_in_place(page, live_app):
     expect(page.locator("#results-summary")).to_contain_text("1 reader has voted, casting 4 votes")
 
     assert page.evaluate("window.notReloaded") is True
-    results = api_results(live_app.test_client())
+    results = api_results(app.test_client())
     claim = next(c for c in results["claims"] if c["key"] == "transparency-and-trust")
     assert (claim["agree"], claim["disagree"], claim["total"]) == (0, 1, 1)
     assert results["stance"]["after"]["closed"] == 1
 
 
-def test_results_panel_updates_when_another_reader_votes(page, browser, server):
+def test_results_panel_updates_when_another_reader_votes(page, browser, live_server):
     expect(page.locator("#results-summary")).to_contain_text("0 readers have voted")
     other = browser.new_context()
     other_page = other.new_page()
-    other_page.goto(f"{server.url}/debates/{SLUG}")
+    other_page.goto(f"{live_server.url}/debates/{SLUG}")
     button(other_page.locator("#question"), "Not sure").click()
     expect(other_page.locator("#question-results")).to_contain_text("1 vote")
     other.close()
@@ -98,10 +85,10 @@ def test_keyboard_voting_keeps_focus_on_the_chosen_button(page):
     assert focused == "claim-accountability"
 
 
-def test_voting_works_without_javascript(browser, server, live_app):
+def test_voting_works_without_javascript(browser, live_server, app):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{server.url}/debates/{SLUG}")
+    page.goto(f"{live_server.url}/debates/{SLUG}")
     button(page.locator("#claim-customization"), "Agree").click()
     page.wait_for_url(f"**/debates/{SLUG}#claim-customization")
     expect(page.locator("#claim-customization .item-results")).to_contain_text(
@@ -110,7 +97,7 @@ def test_voting_works_without_javascript(browser, server, live_app):
     page.wait_for_url(f"**/debates/{SLUG}#stance-before")
     expect(page.locator("#results-summary")).to_contain_text("1 reader has voted, casting 2")
     context.close()
-    results = api_results(live_app.test_client())
+    results = api_results(app.test_client())
     assert results["stance"]["before"]["undecided"] == 1
     assert next(c for c in results["claims"] if c["key"] == "customization")["agree"] == 1
 

@@ -7,12 +7,12 @@ import re
 import threading
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from browser import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from conftest import SLUG, api_results, make_app, reset_database
+from conftest import SLUG, api_results
 
 pytestmark = pytest.mark.browser
 SNIPPET = re.compile(r'<textarea id="snippet-(\d+)"[^>]*>(.*?)</textarea>', re.S)
@@ -42,22 +42,9 @@ class BlogSite:
         self.server.server_close()
 
 
-@pytest.fixture
-def poll_app(database_uri):
-    app = make_app(database_uri)
-    reset_database(app)
-    return app
-
-
-@pytest.fixture
-def poll(poll_app):
-    with LiveServer(poll_app) as server:
-        yield server
-
-
-def copied_snippet(poll, index: int) -> str:
-    """The snippet as a site owner copies it from the debate page."""
-    page = poll.app_client.get(f"/debates/{SLUG}", base_url=poll.url).get_data(as_text=True)
+def copied_snippet(app, url: str, index: int) -> str:
+    """The snippet as a site owner copies it from the debate page served at `url`."""
+    page = app.test_client().get(f"/debates/{SLUG}", base_url=url).get_data(as_text=True)
     snippets = {int(n): html.unescape(text) for n, text in SNIPPET.findall(page)}
     return snippets[index]
 
@@ -68,12 +55,11 @@ def launch(playwright, *extra_args):
 
 
 @pytest.fixture
-def blog(poll, poll_app):
-    poll.app_client = poll_app.test_client()
+def blog(live_server, app):
     sites = []
 
     def open_blog(index: int = 1, column_px: int = 720) -> BlogSite:
-        site = BlogSite(copied_snippet(poll, index), column_px).__enter__()
+        site = BlogSite(copied_snippet(app, live_server.url, index), column_px).__enter__()
         sites.append(site)
         return site
 
@@ -86,7 +72,7 @@ def frame_of(page):
     return page.frame_locator("iframe")
 
 
-def vote_and_reload(browser, blog_site, poll_app):
+def vote_and_reload(browser, blog_site, app):
     context = browser.new_context(viewport={"width": 1000, "height": 900})
     page = context.new_page()
     page.goto(blog_site.url)
@@ -105,22 +91,22 @@ def vote_and_reload(browser, blog_site, poll_app):
     expect(card.get_by_role("button", name="Agree", exact=True)).to_have_attribute(
         "aria-pressed", "true")
     context.close()
-    claim = next(c for c in api_results(poll_app.test_client())["claims"]
+    claim = next(c for c in api_results(app.test_client())["claims"]
                  if c["key"] == "customization")
     return claim
 
 
 @pytest.mark.parametrize("blocking", [[], ["--test-third-party-cookie-phaseout"]],
                          ids=["default", "third-party-cookies-blocked"])
-def test_a_pasted_snippet_votes_resizes_and_remembers_the_reader(blog, poll_app, blocking):
+def test_a_pasted_snippet_votes_resizes_and_remembers_the_reader(blog, app, blocking):
     with sync_playwright() as playwright:
         browser = launch(playwright, *blocking)
-        claim = vote_and_reload(browser, blog(), poll_app)
+        claim = vote_and_reload(browser, blog(), app)
         browser.close()
     assert (claim["agree"], claim["total"]) == (1, 1)
 
 
-def test_without_any_cookie_voting_works_for_the_life_of_the_page(blog, poll, poll_app,
+def test_without_any_cookie_voting_works_for_the_life_of_the_page(blog, app,
                                                                   tmp_path):
     site = blog(index=3, column_px=360)  # one claim alone, in a narrow column
     # A browser profile whose settings block every cookie, first- and third-party.
@@ -139,13 +125,13 @@ def test_without_any_cookie_voting_works_for_the_life_of_the_page(blog, poll, po
         expect(card.locator(".item-results")).to_contain_text("You chose not sure")
         assert context.cookies() == []
         context.close()
-    results = api_results(poll_app.test_client())
+    results = api_results(app.test_client())
     claim = results["claims"][0]
     assert (claim["disagree"], claim["unsure"], claim["total"]) == (0, 1, 1)
     assert results["readers"] == 1
 
 
-def test_without_javascript_the_noscript_frame_votes_by_form_post(blog, poll_app):
+def test_without_javascript_the_noscript_frame_votes_by_form_post(blog, app):
     site = blog(index=2)  # the closing question
     with sync_playwright() as playwright:
         browser = launch(playwright)
@@ -160,6 +146,6 @@ def test_without_javascript_the_noscript_frame_votes_by_form_post(blog, poll_app
         expect(frame_of(page).locator("#question").get_by_role(
             "button", name="Not sure", exact=True)).to_have_attribute("aria-pressed", "true")
         browser.close()
-    question = api_results(poll_app.test_client())["question"]
+    question = api_results(app.test_client())["question"]
     assert question["total"] == 1
     assert {o["key"]: o["votes"] for o in question["options"]}["not-sure"] == 1
