@@ -16,6 +16,15 @@ _S_MAXAGE = re.compile(r"s-maxage=(\d+)")
 
 
 @dataclass(frozen=True)
+class _Passed:
+    """A response the cache may not keep, handed on as the app gave it."""
+
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+@dataclass(frozen=True)
 class _Entry:
     status: str
     headers: list[tuple[str, str]]
@@ -35,9 +44,10 @@ class EdgeCache:
         path = environ.get("PATH_INFO", "")
         if environ.get("REQUEST_METHOD") != "GET" or not self.paths.match(path):
             return self.app(environ, start_response)
-        entry = self._lookup(environ)
-        if entry is None:
-            return self._fill(environ, start_response)
+        entry = self._lookup(environ) or self._fill(environ)
+        if isinstance(entry, _Passed):
+            start_response(entry.status, entry.headers)
+            return [entry.body]
         if entry.etag and entry.etag in environ.get("HTTP_IF_NONE_MATCH", ""):
             # No Content-Length on a 304: some clients would wait for that many bytes.
             headers = [(k, v) for k, v in entry.headers if k.lower() != "content-length"]
@@ -58,30 +68,33 @@ class EdgeCache:
         entry = self.entries.get(self._key(environ, vary))
         return entry if entry is not None and entry.expires > time.monotonic() else None
 
-    def _fill(self, environ, start_response):
+    def _fill(self, environ) -> "_Entry | _Passed":
+        """Ask the app for the whole response, whatever copy the client holds (a
+        304 could not be stored, and every later revalidation would miss too)."""
+        whole = {k: v for k, v in environ.items() if k != "HTTP_IF_NONE_MATCH"}
         captured = {}
 
         def capture(status, headers, exc_info=None):
             captured["status"], captured["headers"] = status, headers
-            return start_response(status, headers, exc_info)
+            return lambda data: None
 
-        result = self.app(environ, capture)
+        result = self.app(whole, capture)
         try:
             body = b"".join(result)
         finally:
             if hasattr(result, "close"):
                 result.close()
-        self._store(environ, captured.get("status", ""), captured.get("headers", []), body)
-        return [body]
+        status, headers = captured.get("status", ""), captured.get("headers", [])
+        return self._store(environ, status, headers, body) or _Passed(status, headers, body)
 
-    def _store(self, environ, status: str, headers: list, body: bytes) -> None:
+    def _store(self, environ, status: str, headers: list, body: bytes) -> "_Entry | None":
         named = {k.lower(): v for k, v in headers}
         cache_control = named.get("cache-control", "")
         seconds = _S_MAXAGE.search(cache_control)
         vary = tuple(v.strip() for v in named.get("vary", "").split(",") if v.strip())
         if (not status.startswith("200") or "public" not in cache_control or not seconds
                 or "set-cookie" in named or "cookie" in (v.lower() for v in vary)):
-            return
+            return None
         entry = _Entry(status, headers, body, named.get("etag"),
                        time.monotonic() + int(seconds.group(1)))
         with self.lock:
@@ -89,3 +102,4 @@ class EdgeCache:
             self.entries[self._key(environ, vary)] = entry
             while len(self.entries) > self.max_entries:
                 self.entries.popitem(last=False)
+        return entry

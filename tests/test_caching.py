@@ -79,3 +79,19 @@ def test_nothing_with_a_cookie_or_not_public_is_kept(cached_app):
     for _ in range(2):
         client.get(f"/debates/{SLUG}/results")  # the page variant sets a session cookie
     assert len(seen) == 2
+
+
+def test_revalidations_alone_refill_the_cache_when_it_expires(cached_app):
+    """Pollers that all hold a current copy only ever revalidate: after the entry
+    expires, their next request must refill the cache, not pass every later one
+    through to Flask."""
+    seen = []
+    cached_app.before_request_funcs.setdefault(None, []).insert(0, lambda: seen.append(1))
+    client = cached_app.test_client()
+    etag = client.get(f"/debates/{SLUG}/results", headers=FRAGMENT).headers["ETag"]
+    time.sleep(1.1)
+    revalidate = {**FRAGMENT, "If-None-Match": etag}
+    answers = [client.get(f"/debates/{SLUG}/results", headers=revalidate) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [304, 304, 304]
+    assert len(seen) == 2  # the first fill and the refill after expiry
+    assert answers[0].get_data() == b""
