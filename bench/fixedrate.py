@@ -16,7 +16,7 @@ import statistics
 from urllib.parse import urlsplit
 
 from .measure import Sample
-from .readers import Session, new_reader_id
+from .readers import Page, new_reader_id
 
 CHOICES = ("agree", "disagree", "unsure")
 
@@ -24,9 +24,9 @@ CHOICES = ("agree", "disagree", "unsure")
 class VotePlan:
     """What vote.lua sends: new readers voting, and every `change_every`th a change."""
 
-    def __init__(self, sessions: list[Session], slug: str, claims: list[str],
+    def __init__(self, pages: list[Page], slug: str, claims: list[str],
                  change_every: int = 10):
-        self.sessions, self.slug, self.claims = sessions, slug, claims
+        self.pages, self.slug, self.claims = pages, slug, claims
         self.change_every, self.turn, self.voted = change_every, 0, []
 
     def next(self, host: str) -> bytes:
@@ -35,16 +35,16 @@ class VotePlan:
             vote = random.choice(self.voted)
             vote[3] = random.choice([c for c in CHOICES if c != vote[3]])
         else:
-            vote = [random.choice(self.sessions), new_reader_id(),
+            vote = [random.choice(self.pages), new_reader_id(),
                     random.choice(self.claims), random.choice(CHOICES)]
             self.voted.append(vote)
-        session, reader, claim, choice = vote
-        body = f"choice={choice}&csrf_token={session.csrf}".encode()
+        page, reader, claim, choice = vote
+        body = f"choice={choice}&csrf_token={page.csrf}".encode()
         return (
             f"POST /debates/{self.slug}/claims/{claim}/vote HTTP/1.1\r\n"
-            f"Host: {host}\r\nHX-Request: true\r\n"
+            f"Host: {host}\r\nHX-Request: true\r\nSec-Fetch-Site: same-origin\r\n"
             f"Content-Type: application/x-www-form-urlencoded\r\n"
-            f"Cookie: session={session.cookie}; debate_reader={reader}\r\n"
+            f"Cookie: debate_reader={reader}\r\n"
             f"Content-Length: {len(body)}\r\n\r\n"
         ).encode() + body
 

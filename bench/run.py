@@ -121,7 +121,7 @@ class Bench:
         self.families = [Family(kind, args, env, self.work, stack)
                          for kind in args.databases.split(",")]
         first_page = self.families[0].page("small")
-        self.sessions = readers.sessions(first_page, CONNECTIONS * 2)
+        self.pages = readers.pages(first_page, CONNECTIONS * 2)
         self.claims = claim_keys(first_page)
         self.first_load = weight.first_load(first_page)
         self.rows: dict[tuple[str, str], report.Row] = {}
@@ -177,13 +177,13 @@ class Bench:
                           self.votes(family, self.claims, VOTES_PER_READER))
         if db == "postgresql":
             self.row("vote POST, one hot claim", db, self.votes(family, self.claims[:1], 1))
-        plan = fixedrate.VotePlan(self.sessions, SLUG, self.claims, CHANGE_EVERY)
+        plan = fixedrate.VotePlan(self.pages, SLUG, self.claims, CHANGE_EVERY)
         self.row("vote POST at half max rate", db, measured(
             server, fixedrate.votes_at_rate, server.url, plan, spread.rps / 2, self.seconds))
 
     def votes(self, family: Family, claims: list[str], per_reader: int) -> Sample:
         """wrk with vote.lua: fresh readers, `per_reader` claims each, some changes."""
-        voters = readers.write_readers(self.work / "readers.tsv", self.sessions, 20_000)
+        voters = readers.write_readers(self.work / "readers.tsv", self.pages, 20_000)
         lua_args = [voters, THREADS, CONNECTIONS // THREADS, SLUG, ",".join(claims),
                     per_reader, CHANGE_EVERY]
         return measured(family.servers["votes"], wrk, family.page("votes"), self.seconds,

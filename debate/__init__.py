@@ -68,7 +68,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
-    csrf.exempt(embed.bp)  # embeds check their own token: see embed.py
+    # Votes prove their origin with the page's vote token, without a session: ballots.py.
+    csrf.exempt(voting.bp)
+    csrf.exempt(embed.bp)
     init_limits(app)
     if app.config["RESULTS_CACHE_SECONDS"] > 0:
         # The results panel every reader polls is served from here while it is fresh.
@@ -78,8 +80,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.register(app)
     app.after_request(readers.remember_new_reader)
     app.jinja_env.globals.update(
-        reader_token=readers.reader_token,
-        embed_csrf_token=embed.embed_csrf_token,
         current_user=auth.current_user,
         item_results_visible=visibility.item_results_visible,
         totals_visible=visibility.totals_visible,

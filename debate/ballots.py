@@ -1,19 +1,23 @@
-"""Casting one vote from a form: find the item, check the input, record it, answer.
+"""Casting one vote from a form: prove its origin, find the item, check the
+input, record it, answer.
 
 The debate page and the embeds share all of this; they differ only in where
-a plain form POST is redirected and in how the request proves it is theirs.
+a plain form POST is redirected. A vote proves it came from the poll's own
+page without a session: browsers say where a request comes from
+(Sec-Fetch-Site, Origin), and the page's vote token, which another site
+cannot read, names the reader it was minted for (readers.py).
 """
 
 from dataclasses import dataclass, field
 
-from flask import abort, redirect, render_template
+from flask import abort, redirect, render_template, request
 
 from .db import db, retry_on_lost_connection
 from .forms import ClaimVoteForm, QuestionVoteForm, StanceForm
 from .htmx import wants_fragment
 from .models import CLAIM, QUESTION, QUESTION_KEY, STANCE, Debate
 from .pages import get_debate_or_404
-from .readers import reader_id_for_vote
+from .readers import cookie_reader_id, reader_id_for_vote, token_reader_id, vote_token
 from .tally import counter_sums, results_from_sums
 from .votes import cast_vote
 
@@ -29,6 +33,31 @@ class Ballot:
     template: str
     anchor: str
     extra: dict = field(default_factory=dict)
+
+
+REFUSED = "This vote did not come from the poll's own page. Reload the page and try again."
+
+
+def check_vote_origin() -> None:
+    """Refuse a vote a browser says came from another site, or without a
+    genuine, current vote token.
+
+    A browser that sends neither Sec-Fetch-Site nor Origin (a very old one)
+    must also bring the token of the reader its cookie names, so another
+    site's token cannot vote in that reader's name.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    origin = request.headers.get("Origin")
+    if fetch_site is not None and fetch_site != "same-origin":
+        abort(400, description=REFUSED)
+    if origin is not None and origin != request.host_url.rstrip("/"):
+        abort(400, description=REFUSED)
+    token_reader = token_reader_id()
+    if token_reader is None:
+        abort(400, description=REFUSED)
+    cookie_reader = cookie_reader_id()
+    if fetch_site is None and origin is None and cookie_reader not in (None, token_reader):
+        abort(400, description=REFUSED)
 
 
 def claim_ballot(slug: str, claim_key: str) -> Ballot:
@@ -70,6 +99,7 @@ def answer(ballot: Ballot, redirect_url: str, **context):
     item = (ballot.kind, ballot.key)
     html = render_template(
         ballot.template, debate=ballot.debate, my_votes={item: ballot.choice},
+        vote_token=vote_token(reader_id_for_vote()),
         results=results_from_sums(ballot.debate, counter_sums(db.session, ballot.debate.id, item)),
         **ballot.extra, **context,
     )
@@ -77,6 +107,7 @@ def answer(ballot: Ballot, redirect_url: str, **context):
 
 
 def _open_debate(slug: str) -> Debate:
+    check_vote_origin()
     debate = get_debate_or_404(slug)
     if not debate.voting_open:
         abort(403, description="Voting on this debate is closed.")

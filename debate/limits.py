@@ -47,6 +47,9 @@ def init_limits(app: Flask) -> Limiter:
     """Create the app's limiter; put both vote limits on every vote view and
     both failed-sign-in limits on the sign-in view."""
     limiter = Limiter(key_func=get_remote_address, app=app)
+    # Every limit here is on a POST; reads (the page, the panel every reader polls)
+    # skip the limiter's per-request bookkeeping.
+    limiter.request_filter(lambda: request.method in ("GET", "HEAD"))
     per_address = limiter.shared_limit(
         lambda: current_app.config["VOTE_LIMIT_PER_ADDRESS"], scope="votes-by-address",
         key_func=get_remote_address,

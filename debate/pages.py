@@ -8,10 +8,10 @@ from .content import DebateContent, bundled_content
 from .db import db
 from .htmx import wants_fragment
 from .models import Debate
-from .readers import current_reader_id
+from .readers import vote_token
+from .shells import reader_page
 from .snippets import embeds_for
 from .tally import results_for, results_from_sums
-from .votes import reader_choices
 
 bp = Blueprint("pages", __name__)
 
@@ -23,15 +23,15 @@ def get_debate_or_404(slug: str) -> Debate:
     return debate
 
 
-def reader_context(debate: Debate) -> dict:
-    """What every voting partial needs: the debate, its results, this reader's votes."""
-    reader_id = current_reader_id()
-    return {
-        "debate": debate,
-        "results": results_for(db.session, debate),
-        "my_votes": reader_choices(db.session, debate.id, reader_id) if reader_id else {},
-        "poll_seconds": current_app.config["RESULTS_POLL_SECONDS"],
-    }
+def shared_context(debate: Debate, **extra) -> dict:
+    """What a reader page shows the same to everyone: the debate and its results."""
+    return {"debate": debate, "results": results_for(db.session, debate),
+            "poll_seconds": current_app.config["RESULTS_POLL_SECONDS"], **extra}
+
+
+def private_page(html: str):
+    """A reader page carries its reader's vote token: no shared cache may keep it."""
+    return html, 200, {"Cache-Control": "private, no-cache"}
 
 
 @bp.get("/")
@@ -42,9 +42,8 @@ def index():
 @bp.get("/debates/<slug>")
 def debate(slug: str):
     try:
-        debate_ = get_debate_or_404(slug)
-        return render_template("debates/page.html", **reader_context(debate_),
-                               embeds=embeds_for(debate_))
+        _shell, html = reader_page(f"page:{slug}", "debates/page.html", lambda: page_context(slug))
+        return private_page(html)
     except OperationalError:
         content = bundled_content(slug)
         if content is None:
@@ -52,11 +51,17 @@ def debate(slug: str):
         return essay_without_database(content)
 
 
+def page_context(slug: str) -> dict:
+    debate = get_debate_or_404(slug)
+    return shared_context(debate, embeds=embeds_for(debate))
+
+
 def essay_without_database(content: DebateContent):
     """The database is out of reach: show the bundled essay itself, votes disabled."""
     db.session.rollback()
     context = {"debate": content, "results": results_from_sums(content, {}), "my_votes": {},
-               "poll_seconds": current_app.config["RESULTS_POLL_SECONDS"], "offline": True}
+               "poll_seconds": current_app.config["RESULTS_POLL_SECONDS"], "offline": True,
+               "vote_token": vote_token()}
     return render_template("debates/page.html", **context), 503, {"Retry-After": "5"}
 
 
@@ -81,9 +86,4 @@ def results(slug: str):
 
 
 def results_context(slug: str) -> dict:
-    debate = get_debate_or_404(slug)
-    return {
-        "debate": debate,
-        "results": results_for(db.session, debate),
-        "poll_seconds": current_app.config["RESULTS_POLL_SECONDS"],
-    }
+    return shared_context(get_debate_or_404(slug))

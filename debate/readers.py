@@ -1,21 +1,25 @@
 """Anonymous readers: a random id, kept in a cookie once the reader votes.
 
-A page carries its reader's id as a signed token in every vote form, so
-votes cast before the first answer has set the cookie, or where the browser
-keeps no cookie at all (a blocked third-party iframe), still belong to one
-reader for the life of the page.
+A page carries its reader's id as a signed, dated token (its vote token) in
+every vote form and htmx request, so votes cast before the first answer has
+set the cookie, or where the browser keeps no cookie at all (a blocked
+third-party iframe), still belong to one reader for the life of the page.
+The same token proves a vote came from the poll's own page (see ballots.py),
+so readers need no session.
 """
 
 import re
 import secrets
 
 from flask import current_app, g, request
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, TimestampSigner
 from werkzeug.wrappers import Response
 
 COOKIE_NAME = "debate_reader"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest lifetime browsers keep
-TOKEN_FIELD = "reader_token"
+TOKEN_FIELD, TOKEN_HEADER = "csrf_token", "X-CSRFToken"
+# A page left open longer than this asks its reader to reload before voting.
+TOKEN_MAX_AGE = 7 * 24 * 3600
 _VALID_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -24,8 +28,10 @@ def cookie_name() -> str:
     return f"__Host-{COOKIE_NAME}" if request.is_secure else COOKIE_NAME
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="debate-reader")
+def _signer() -> TimestampSigner:
+    """Signs the id itself (hex, URL-safe already): a first visit pays for an HMAC,
+    not for a JSON payload compressed and encoded."""
+    return TimestampSigner(current_app.secret_key, salt="debate-vote-token")
 
 
 def _from_cookie() -> str | None:
@@ -36,16 +42,16 @@ def _from_cookie() -> str | None:
 def _from_token() -> str | None:
     """The id a page's forms carry; in an embed also the one its redirect carries,
     so a reader whose browser keeps no cookie there still sees their votes."""
-    token = request.form.get(TOKEN_FIELD) or request.headers.get("X-Reader-Token")
+    token = request.form.get(TOKEN_FIELD) or request.headers.get(TOKEN_HEADER)
     if not token and g.get("embed"):
         token = request.args.get("reader")
     if not token:
         return None
     try:
-        value = _serializer().loads(token)
-    except BadSignature:
+        value = _signer().unsign(token, max_age=TOKEN_MAX_AGE).decode("ascii", "replace")
+    except BadSignature:  # forged, or expired (SignatureExpired is a BadSignature)
         return None
-    return value if isinstance(value, str) and _VALID_ID.match(value) else None
+    return value if _VALID_ID.match(value) else None
 
 
 def current_reader_id() -> str | None:
@@ -61,9 +67,15 @@ def page_reader_id() -> str:
     return g.page_reader_id
 
 
-def reader_token(reader_id: str | None = None) -> str:
-    """For templates and redirects: the signed form of a reader id."""
-    return _serializer().dumps(reader_id or page_reader_id())
+def vote_token(reader_id: str | None = None) -> str:
+    """The signed, dated form of a reader id (by default the page's reader), for
+    vote forms, htmx requests and an embed's redirect."""
+    return _signer().sign(reader_id or page_reader_id()).decode("ascii")
+
+
+def cookie_reader_id() -> str | None:
+    """The reader the browser's cookie names, if any."""
+    return _from_cookie()
 
 
 def token_reader_id() -> str | None:

@@ -11,7 +11,7 @@ import tempfile
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 os.environ.setdefault("DEBATE_INSTANCE_PATH", tempfile.mkdtemp(prefix="debate-instance-"))
 
@@ -77,6 +77,15 @@ def _close_connections():
             db.engine.dispose()
 
 
+def count_queries(app) -> list[str]:
+    """A list that fills with the SQL the app runs from now on."""
+    queries = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda *args: queries.append(args[2]))
+    return queries
+
+
 def reset_database(app) -> None:
     """An empty schema with the bundled debate loaded."""
     with app.app_context():
@@ -139,32 +148,28 @@ def browser():
 
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-READER_TOKEN = re.compile(r'name="reader_token" value="([^"]+)"')
+VOTE_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 class Reader:
-    """A browser-like reader: keeps cookies, and sends what the page's forms carry
-    (the CSRF token and the page's reader token)."""
+    """A browser-like reader: keeps cookies, and sends the vote token the page's
+    forms carry."""
 
     def __init__(self, client, slug: str = SLUG):
         self.client, self.slug = client, slug
-        self.csrf = self.reader_token = None
+        self.csrf = None
 
     def open(self):
         response = self.client.get(f"/debates/{self.slug}")
-        html = response.get_data(as_text=True)
-        self.csrf = CSRF_META.search(html).group(1)
-        self.reader_token = READER_TOKEN.search(html).group(1)
+        self.csrf = VOTE_TOKEN.search(response.get_data(as_text=True)).group(1)
         return response
 
     def post(self, path: str, data: dict, htmx: bool = False, csrf: bool = True,
-             data_token: str | None = None, **kwargs):
+             token: str | None = None, headers: dict | None = None, **kwargs):
         if self.csrf is None and csrf:
             self.open()
-        data = {**data, "csrf_token": self.csrf} if csrf else data
-        if data_token or self.reader_token:
-            data["reader_token"] = data_token or self.reader_token
-        headers = {"HX-Request": "true"} if htmx else {}
+        data = {**data, "csrf_token": token or self.csrf} if csrf else data
+        headers = {**({"HX-Request": "true"} if htmx else {}), **(headers or {})}
         return self.client.post(f"/debates/{self.slug}{path}", data=data, headers=headers,
                                 **kwargs)
 

@@ -21,7 +21,6 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-READER_TOKEN = re.compile(r'name="reader_token" value="([^"]+)"')
 SLUG = "open-vs-closed-ai"
 
 
@@ -200,8 +199,8 @@ class CrowdReader:
         self.url, self.record, self.rng = url, record, rng
         self.session = requests.Session()
         page = self._page()
-        self.csrf = CSRF_META.search(page).group(1)
-        self.token = READER_TOKEN.search(page).group(1)
+        # The page's vote token: CSRF proof and, signed inside, the reader's id.
+        self.token = self.csrf = CSRF_META.search(page).group(1)
 
     def _page(self, attempts: int = 5) -> str:
         """The debate page, retried: a worker may be restarting under the test."""
@@ -222,7 +221,7 @@ class CrowdReader:
             "question": ("/question/vote", "option"),
             "stance": ("/stance", "side"),
         }[kind]
-        data = {field_name: choice, "csrf_token": self.csrf, "reader_token": self.token}
+        data = {field_name: choice, "csrf_token": self.csrf}
         if kind == "stance":
             data["phase"] = key
         try:

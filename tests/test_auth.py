@@ -175,7 +175,7 @@ def test_an_anonymous_htmx_poll_is_sent_to_sign_in_not_given_a_fragment(client):
 
 
 def test_anonymous_posts_change_nothing(client, app):
-    token = csrf_of(client, f"/debates/{SLUG}")
+    token = csrf_of(client, "/sign-in")
     response = client.post(f"{DASHBOARD}/voting", data={"voting": "closed", "csrf_token": token})
     assert response.status_code == 302
     with app.app_context():

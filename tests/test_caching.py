@@ -3,10 +3,8 @@
 import time
 
 import pytest
-from sqlalchemy import event
 
-from conftest import SLUG, Reader, make_app, reset_database
-from debate.db import db
+from conftest import SLUG, Reader, count_queries, make_app, reset_database
 
 FRAGMENT = {"HX-Request": "true"}
 
@@ -16,14 +14,6 @@ def cached_app(database_uri):
     app = make_app(database_uri, RESULTS_CACHE_SECONDS=1)
     reset_database(app)
     return app
-
-
-def count_queries(app):
-    queries = []
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute",
-                     lambda *args: queries.append(args[2]))
-    return queries
 
 
 def test_a_current_copy_is_revalidated_without_asking_the_database(cached_app):

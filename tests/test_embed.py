@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import READER_TOKEN, SLUG, api_results, make_app, reset_database
+from conftest import SLUG, api_results, make_app, reset_database
 from debate.content import bundled_path
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -13,17 +13,15 @@ SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"}
 
 
 class EmbedReader:
-    """A reader inside the iframe: the page's own tokens, no session cookie."""
+    """A reader inside the iframe: the page's own vote token, no session cookie."""
 
     def __init__(self, client, path=EMBEDS[0]):
         self.client, self.path = client, path
         html = client.get(path).get_data(as_text=True)
         self.csrf = CSRF_FIELD.search(html).group(1)
-        self.token = READER_TOKEN.search(html).group(1)
 
     def vote(self, path, data, htmx=False, headers=SAME_ORIGIN, view="debate", **fields):
-        form = {"csrf_token": self.csrf, "reader_token": self.token, "view": view, **data,
-                **fields}
+        form = {"csrf_token": self.csrf, "view": view, **data, **fields}
         extra = {"HX-Request": "true"} if htmx else {}
         return self.client.post(f"/embed/{SLUG}{path}", data=form, headers={**headers, **extra})
 
@@ -110,9 +108,11 @@ def test_votes_from_elsewhere_are_refused(app, headers, fields):
     assert api_results(app.test_client())["readers"] == 0
 
 
-def test_a_token_minted_for_another_reader_is_refused(app):
+def test_without_fetch_metadata_another_readers_token_is_refused(app):
     alice, bob = EmbedReader(app.test_client()), EmbedReader(app.test_client())
-    response = alice.vote("/stance", {"phase": "before", "side": "open"}, csrf_token=bob.csrf)
+    assert alice.vote("/stance", {"phase": "before", "side": "open"}).status_code == 303
+    response = alice.vote("/stance", {"phase": "after", "side": "open"}, headers={},
+                          csrf_token=bob.csrf)
     assert response.status_code == 400
 
 

@@ -33,7 +33,7 @@ def test_every_response_carries_the_security_headers(client, name):
 
 
 def test_hsts_and_host_prefixed_session_cookie_over_https(client):
-    response = client.get(f"/debates/{SLUG}", base_url="https://localhost")
+    response = client.get("/sign-in", base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("__Host-session=")

@@ -1,10 +1,10 @@
--- The vote row: every request is a whole vote (session cookie, CSRF token,
+-- The vote row: every request is a whole vote (the page's vote token,
 -- reader cookie, write, partial answer) by a reader no other connection uses.
 --
 -- Arguments: readers file, thread count, connections per thread, slug,
 -- comma-separated claim keys, votes per reader, and N: every Nth request
 -- changes an earlier vote.
--- The readers file (written by run.py) has one "session<TAB>csrf<TAB>reader"
+-- The readers file (written by run.py) has one "csrf<TAB>reader"
 -- line per reader; thread k of n takes lines k, k+n, k+2n, ... so no two
 -- threads share a reader. Within a thread, requests go round a slot per
 -- connection, each slot voting as its own reader, so concurrent requests
@@ -13,7 +13,7 @@ local dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(dir .. "common.lua")
 
 local CHOICES = {"agree", "disagree", "unsure"}
-local HEADERS = {["HX-Request"] = "true",
+local HEADERS = {["HX-Request"] = "true", ["Sec-Fetch-Site"] = "same-origin",
                  ["Content-Type"] = "application/x-www-form-urlencoded"}
 local MAX_REMEMBERED = 2000
 
@@ -50,8 +50,8 @@ end
 local function vote(reader, claim, choice)
   local headers = {}
   for k, v in pairs(HEADERS) do headers[k] = v end
-  headers["Cookie"] = "session=" .. reader[1] .. "; debate_reader=" .. reader[3]
-  local body = "choice=" .. choice .. "&csrf_token=" .. reader[2]
+  headers["Cookie"] = "debate_reader=" .. reader[2]
+  local body = "choice=" .. choice .. "&csrf_token=" .. reader[1]
   return wrk.format("POST", "/debates/" .. slug .. "/claims/" .. claim .. "/vote",
                     headers, body)
 end
