@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config.ensure_secret_key(app)
+    config.check_server_connections(app)
 
     db.init_app(app)
     app.teardown_appcontext(end_session_even_if_connection_died)

@@ -10,7 +10,7 @@ from flask import Blueprint
 from flask_login import current_user
 
 from .db import db
-from .pages import get_debate_or_404
+from .debates import get_debate_or_404
 from .tally import results_for
 from .visibility import totals_visible
 

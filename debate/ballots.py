@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 from flask import abort, redirect, render_template, request
 
-from .db import db, retry_on_lost_connection
+from .db import db, retry_on_lost_connection, write_turn
+from .debates import debate_snapshot, voting_is_open
 from .forms import ClaimVoteForm, QuestionVoteForm, StanceForm
 from .htmx import wants_fragment
 from .models import CLAIM, QUESTION, QUESTION_KEY, STANCE, Debate
-from .pages import get_debate_or_404
 from .readers import cookie_reader_id, reader_id_for_vote, token_reader_id, vote_token
 from .tally import counter_sums, results_from_sums
 from .votes import cast_vote
@@ -33,6 +33,7 @@ class Ballot:
     template: str
     anchor: str
     extra: dict = field(default_factory=dict)
+    counts: dict = field(default_factory=dict)  # the item's counters, this vote included
 
 
 REFUSED = "This vote did not come from the poll's own page. Reload the page and try again."
@@ -96,20 +97,20 @@ def answer(ballot: Ballot, redirect_url: str, **context):
     """
     if not wants_fragment():
         return redirect(redirect_url, 303)
-    item = (ballot.kind, ballot.key)
     html = render_template(
-        ballot.template, debate=ballot.debate, my_votes={item: ballot.choice},
+        ballot.template, debate=ballot.debate, my_votes={(ballot.kind, ballot.key): ballot.choice},
         vote_token=vote_token(reader_id_for_vote()),
-        results=results_from_sums(ballot.debate, counter_sums(db.session, ballot.debate.id, item)),
-        **ballot.extra, **context,
+        results=results_from_sums(ballot.debate, ballot.counts), **ballot.extra, **context,
     )
     return html, 200, {"HX-Trigger": "vote-recorded"}
 
 
 def _open_debate(slug: str) -> Debate:
+    """The debate's snapshot, once the vote's origin is proven and voting is
+    open (asked afresh: an author may have closed it a moment ago)."""
     check_vote_origin()
-    debate = get_debate_or_404(slug)
-    if not debate.voting_open:
+    debate = debate_snapshot(slug)
+    if not voting_is_open(debate.id):
         abort(403, description="Voting on this debate is closed.")
     return debate
 
@@ -121,7 +122,17 @@ def _validated(form):
 
 
 def _cast(ballot: Ballot) -> Ballot:
+    """Record the vote and read the item's counters in one transaction (one
+    round trip less than reading them after the commit)."""
     reader_id = reader_id_for_vote()
-    retry_on_lost_connection(lambda: cast_vote(
-        db.session, ballot.debate.id, ballot.kind, ballot.key, reader_id, ballot.choice))
+    item = (ballot.kind, ballot.key)
+
+    def record() -> dict:
+        cast_vote(db.session, ballot.debate.id, *item, reader_id, ballot.choice, commit=False)
+        counts = counter_sums(db.session, ballot.debate.id, item)
+        db.session.commit()
+        return counts
+
+    with write_turn():
+        ballot.counts = retry_on_lost_connection(record)
     return ballot

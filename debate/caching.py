@@ -1,12 +1,17 @@
-"""A short cache for what every reader polls: the rendered results panel and its ETag.
+"""Short caches for what every reader reads: the rendered results panel and
+its ETag (shared by all processes with Redis), and per-process values such as
+a reader page's shell.
 
-A burst of readers polling the same debate costs one render a second per
-cache instead of one per request, and a reader whose copy is current gets a
-304 without the database being asked. Results may be a second old; a
-reader's own vote shows at once in the item they voted on.
+A burst of readers costs one render a second per cache instead of one per
+request, and a reader whose copy is current gets a 304 without the database
+being asked. Results may be a second old; a reader's own vote shows at once
+in the item they voted on.
 """
 
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 from flask import current_app
@@ -31,3 +36,47 @@ def cached_render(key: str, render: Callable[[], str]) -> tuple[str, str]:
     if seconds > 0:
         cache.set(key, value, timeout=seconds)
     return value
+
+
+class ProcessCache:
+    """Values kept in this process for RESULTS_CACHE_SECONDS (0: built every time).
+
+    For what may be a second old and is costly to build: a reader page's shell,
+    a debate's snapshot. While one thread builds a stale value again, the others
+    go on with the old one. The oldest go first beyond `max_entries` (keys may
+    come from a request, such as its Host header).
+    """
+
+    def __init__(self, max_entries: int = 64):
+        self.entries: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
+        self.building = threading.Lock()
+        self.max_entries = max_entries
+
+    def get(self, key: tuple, build: Callable[[], object]):
+        seconds = current_app.config["RESULTS_CACHE_SECONDS"]
+        if seconds <= 0:
+            return build()
+        entry = self.entries.get(key)
+        if entry is not None and entry[0] > time.monotonic():
+            return entry[1]
+        if not self.building.acquire(blocking=entry is None):
+            return entry[1]
+        try:
+            entry = self.entries.get(key)
+            if entry is None or entry[0] <= time.monotonic():
+                entry = (time.monotonic() + seconds, build())
+                self.entries[key] = entry
+                self.entries.move_to_end(key)
+                while len(self.entries) > self.max_entries:
+                    self.entries.popitem(last=False)
+            return entry[1]
+        finally:
+            self.building.release()
+
+
+def process_cache(name: str) -> ProcessCache:
+    """The app's cache called `name`, in this process."""
+    caches = current_app.extensions.setdefault("debate_process_caches", {})
+    if name not in caches:
+        caches.setdefault(name, ProcessCache())
+    return caches[name]

@@ -17,7 +17,7 @@ def default_config(app: Flask) -> dict:
     """Settings that suit one host with SQLite in the instance folder."""
     return {
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(app.instance_path, "debate.sqlite"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},  # see check_server_connections
         "MAX_CONTENT_LENGTH": 16 * 1024,
         "MAX_FORM_MEMORY_SIZE": 16 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
@@ -31,7 +31,9 @@ def default_config(app: Flask) -> dict:
         "TRUSTED_PROXIES": 0,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_KEY_PREFIX": "debate",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # No X-RateLimit-* headers: they cost a round trip to Redis per limit on every
+        # vote. A refused request still says when to come back (errors.py).
+        "RATELIMIT_HEADERS_ENABLED": False,
         # A rate-limit store that is down must not stop votes; limits resume with it.
         "RATELIMIT_SWALLOW_ERRORS": True,
         "VOTE_LIMIT_PER_ADDRESS": "600 per minute",
@@ -57,6 +59,13 @@ def apply_environment(app: Flask) -> None:
         app.config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=os.environ["CACHE_REDIS_URL"],
                           CACHE_KEY_PREFIX="debate-cache:")
     app.config.from_prefixed_env("DEBATE")
+
+
+def check_server_connections(app: Flask) -> None:
+    """A database server may restart under the app: check each connection before
+    use, so a restart costs no request. A SQLite file cannot, and skips the check."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
 
 
 def normalise_database_url(url: str) -> str:

@@ -9,8 +9,9 @@ origin as the debate page's do (ballots.py), without a session.
 from flask import Blueprint, abort, g, request, url_for
 
 from .ballots import Ballot, answer, claim_ballot, question_ballot, stance_ballot
+from .debates import get_debate_or_404
 from .limits import counts_as_vote
-from .pages import get_debate_or_404, shared_context
+from .pages import shared_context
 from .readers import current_reader_id, vote_token
 from .security import content_security_policy
 from .shells import reader_page

@@ -62,7 +62,11 @@ def handle_too_large(error: HTTPException):
 
 
 def handle_rate_limit(error: HTTPException):
-    """Say which limit was hit in the words of what the person was doing."""
+    """Say which limit was hit in the words of what the person was doing, and
+    when to come back: at the latest when the limit's window has passed."""
+    window = getattr(getattr(error, "limit", None), "limit", None)
+    seconds = window.get_expiry() if window is not None else 60
+    error.retry_after = seconds
     if request.endpoint == "auth.sign_in":
         error.description = (
             f"Too many failed sign-ins for this account or from this address (the limit is "

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from .pages import get_debate_or_404
+from .debates import get_debate_or_404
 from .snippets import DEFAULT_WIDTH, HEIGHTS, embeds_for
 
 bp = Blueprint("oembed", __name__)

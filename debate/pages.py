@@ -1,11 +1,12 @@
 """Reader pages: the debate itself and its live results panel."""
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from sqlalchemy.exc import OperationalError
 
 from .caching import cached_render
 from .content import DebateContent, bundled_content
 from .db import db
+from .debates import get_debate_or_404
 from .htmx import wants_fragment
 from .models import Debate
 from .readers import vote_token
@@ -14,13 +15,6 @@ from .snippets import embeds_for
 from .tally import results_for, results_from_sums
 
 bp = Blueprint("pages", __name__)
-
-
-def get_debate_or_404(slug: str) -> Debate:
-    debate = db.session.execute(db.select(Debate).filter_by(slug=slug)).scalar_one_or_none()
-    if debate is None:
-        abort(404, description="There is no debate at this address.")
-    return debate
 
 
 def shared_context(debate: Debate, **extra) -> dict:

@@ -11,14 +11,12 @@ string replace instead of a render and a few queries.
 """
 
 import secrets
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 
+from .caching import process_cache
 from .db import db
 from .models import CLAIM, QUESTION, QUESTION_KEY, STANCE, STANCE_PHASES, Debate
 from .readers import current_reader_id, vote_token
@@ -94,42 +92,9 @@ def personalised(shell: Shell) -> str:
     return html.replace(_TOKEN_MARK, vote_token())
 
 
-class ShellCache:
-    """Shells per process, each kept for RESULTS_CACHE_SECONDS. While one thread
-    renders a stale shell again, the others go on with the old one. The oldest
-    go first beyond `max_entries` (a client may send any Host header)."""
-
-    def __init__(self, max_entries: int = 64):
-        self.entries: OrderedDict[tuple, tuple[float, Shell]] = OrderedDict()
-        self.rendering = threading.Lock()
-        self.max_entries = max_entries
-
-    def get(self, key: tuple, build: Callable[[], Shell]) -> Shell:
-        seconds = current_app.config["RESULTS_CACHE_SECONDS"]
-        if seconds <= 0:
-            return build()
-        entry = self.entries.get(key)
-        if entry is not None and entry[0] > time.monotonic():
-            return entry[1]
-        if not self.rendering.acquire(blocking=entry is None):
-            return entry[1]
-        try:
-            entry = self.entries.get(key)
-            if entry is None or entry[0] <= time.monotonic():
-                entry = (time.monotonic() + seconds, build())
-                self.entries[key] = entry
-                self.entries.move_to_end(key)
-                while len(self.entries) > self.max_entries:
-                    self.entries.popitem(last=False)
-            return entry[1]
-        finally:
-            self.rendering.release()
-
-
 def reader_page(view: str, template: str, context: Callable[[], dict]) -> tuple[Shell, str]:
     """The shell of `view` (built from `context()` when stale) and its HTML for
     this reader. Shells are kept per host, as they hold absolute links."""
-    cache = current_app.extensions.setdefault("debate_shells", ShellCache())
-    shell = cache.get((request.scheme, request.host, view),
+    shell = process_cache("shells").get((request.scheme, request.host, view),
                       lambda: build_shell(template, context()))
     return shell, personalised(shell)

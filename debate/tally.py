@@ -8,7 +8,7 @@ functions that tests call without a database.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from .models import (
@@ -122,19 +122,25 @@ class DebateResults:
                 + sum(d.total for d in self.stance.values()))
 
 
+_DEBATE_SUMS = (
+    select(Tally.kind, Tally.item_key, Tally.choice, func.sum(Tally.count))
+    .where(Tally.debate_id == bindparam("debate_id"))
+    .group_by(Tally.kind, Tally.item_key, Tally.choice)
+)
+_ITEM_SUMS = _DEBATE_SUMS.where(Tally.kind == bindparam("kind"),
+                                Tally.item_key == bindparam("item_key"))
+
+
 def counter_sums(
     session: Session, debate_id: int, item: tuple[str, str] | None = None
 ) -> dict[tuple[str, str, str], int]:
     """Sum the shards of every counter of a debate, or of one (kind, key) item:
-    one indexed query."""
-    query = (
-        select(Tally.kind, Tally.item_key, Tally.choice, func.sum(Tally.count))
-        .where(Tally.debate_id == debate_id)
-        .group_by(Tally.kind, Tally.item_key, Tally.choice)
-    )
-    if item is not None:
-        query = query.where(Tally.kind == item[0], Tally.item_key == item[1])
-    rows = session.execute(query)
+    one indexed query, built once."""
+    if item is None:
+        rows = session.connection().execute(_DEBATE_SUMS, {"debate_id": debate_id})
+    else:
+        rows = session.connection().execute(
+            _ITEM_SUMS, {"debate_id": debate_id, "kind": item[0], "item_key": item[1]})
     return {(kind, key, choice): int(total) for kind, key, choice, total in rows}
 
 

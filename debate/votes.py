@@ -9,8 +9,9 @@ statement is a write, so the lock is held from the start).
 
 import random
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Executable, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -31,37 +32,31 @@ class CastResult:
 
 
 def cast_vote(
-    session: Session, debate_id: int, kind: str, item_key: str, reader_id: str, choice: str
+    session: Session, debate_id: int, kind: str, item_key: str, reader_id: str, choice: str,
+    commit: bool = True,
 ) -> CastResult:
-    """Record `choice` as the reader's vote on the item and commit.
+    """Record `choice` as the reader's vote on the item and commit (or leave the
+    commit to a caller who reads in the same transaction first).
 
     The caller has validated the item and the choice; this only keeps the
-    rows and counters exact.
+    rows and counters exact. Statements are built once per dialect and run on
+    the session's connection: a vote is a handful of short statements.
     """
     now = utcnow()
-    is_new_reader = _insert_ignoring_conflict(session, DebateReader, {
-        "debate_id": debate_id, "reader_id": reader_id, "first_vote_at": now,
-    })
-    inserted = _insert_ignoring_conflict(session, Vote, {
+    run = session.connection().execute
+    sql = _statements(session.get_bind().dialect.name)
+    is_new_reader = run(sql.add_reader, {
+        "debate_id": debate_id, "reader_id": reader_id, "first_vote_at": now}).first() is not None
+    inserted = run(sql.add_vote, {
         "debate_id": debate_id, "kind": kind, "item_key": item_key, "reader_id": reader_id,
-        "choice": choice, "created_at": now, "updated_at": now,
-    })
-    if inserted:
-        previous = None
-    else:
-        previous = session.execute(
-            select(Vote.choice)
-            .where(Vote.debate_id == debate_id, Vote.kind == kind,
-                   Vote.item_key == item_key, Vote.reader_id == reader_id)
-            .with_for_update()
-        ).scalar_one()
+        "choice": choice, "created_at": now, "updated_at": now}).first() is not None
+    previous = None
+    if not inserted:
+        item = {"in_debate": debate_id, "of_kind": kind, "on_item": item_key,
+                "by_reader": reader_id}
+        previous = run(sql.current_choice, item).scalar_one()
         if previous != choice:
-            session.execute(
-                update(Vote)
-                .where(Vote.debate_id == debate_id, Vote.kind == kind,
-                       Vote.item_key == item_key, Vote.reader_id == reader_id)
-                .values(choice=choice, updated_at=now)
-            )
+            run(sql.change_vote, {**item, "choice": choice, "updated_at": now})
     moves = []
     if previous != choice:
         moves.append((kind, item_key, choice, +1))
@@ -70,37 +65,52 @@ def cast_vote(
     if is_new_reader:
         moves.append((READERS_KIND, "all", "all", +1))
     # Counters are locked in one global order, so two voters never deadlock.
-    for move in sorted(moves):
-        _add_to_tally(session, debate_id, *move)
-    session.commit()
+    for move_kind, move_key, move_choice, delta in sorted(moves):
+        run(sql.add_to_tally, {
+            "debate_id": debate_id, "kind": move_kind, "item_key": move_key,
+            "choice": move_choice, "shard": random.randrange(TALLY_SHARDS), "count": delta})
+    if commit:
+        session.commit()
     return CastResult(choice=choice, previous=previous)
 
 
-def _dialect_insert(session: Session, model):
-    name = session.get_bind().dialect.name
-    return (postgresql.insert if name == "postgresql" else sqlite.insert)(model)
+@dataclass(frozen=True)
+class _VoteStatements:
+    add_reader: Executable
+    add_vote: Executable
+    current_choice: Executable
+    change_vote: Executable
+    add_to_tally: Executable
 
 
-def _insert_ignoring_conflict(session: Session, model, values: dict) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING; True when the row is new."""
-    statement = _dialect_insert(session, model).values(**values).on_conflict_do_nothing()
-    # RETURNING answers whether a row went in; rowcount is not reliable across drivers.
-    key = next(iter(model.__table__.primary_key.columns))
-    return session.execute(statement.returning(key)).first() is not None
+@cache
+def _statements(dialect: str) -> _VoteStatements:
+    """The statements of a vote for one dialect, with bound parameters.
 
-
-def _add_to_tally(
-    session: Session, debate_id: int, kind: str, item_key: str, choice: str, delta: int
-) -> None:
-    """Add delta to a random shard of the counter, creating the shard if needed."""
-    insert = _dialect_insert(session, Tally).values(
-        debate_id=debate_id, kind=kind, item_key=item_key, choice=choice,
-        shard=random.randrange(TALLY_SHARDS), count=delta,
+    INSERT ... ON CONFLICT DO NOTHING RETURNING answers whether a row went in
+    (rowcount is not reliable across drivers); a counter shard is created or
+    added to in one upsert.
+    """
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    votes, tallies = Vote.__table__, Tally.__table__
+    # Parameters named apart from the columns, which UPDATE ... SET reserves.
+    same_item = [votes.c.debate_id == bindparam("in_debate"), votes.c.kind == bindparam("of_kind"),
+                 votes.c.item_key == bindparam("on_item"),
+                 votes.c.reader_id == bindparam("by_reader")]
+    add_to_tally = insert(tallies)
+    add_to_tally = add_to_tally.on_conflict_do_update(
+        index_elements=list(tallies.primary_key.columns),
+        set_={"count": tallies.c.count + add_to_tally.excluded.count},
     )
-    session.execute(insert.on_conflict_do_update(
-        index_elements=[Tally.debate_id, Tally.kind, Tally.item_key, Tally.choice, Tally.shard],
-        set_={"count": Tally.count + insert.excluded.count},
-    ))
+    return _VoteStatements(
+        add_reader=insert(DebateReader.__table__).on_conflict_do_nothing().returning(
+            DebateReader.__table__.c.reader_id),
+        add_vote=insert(votes).on_conflict_do_nothing().returning(votes.c.id),
+        current_choice=select(votes.c.choice).where(*same_item).with_for_update(),
+        change_vote=update(votes).where(*same_item).values(
+            choice=bindparam("choice"), updated_at=bindparam("updated_at")),
+        add_to_tally=add_to_tally,
+    )
 
 
 def reader_choices(session: Session, debate_id: int, reader_id: str) -> dict[tuple[str, str], str]:
