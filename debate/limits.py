@@ -7,7 +7,7 @@ start several workers on per-process memory, where each would count alone).
 Each app gets its own Limiter, so no limiter state outlives an app.
 """
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -47,25 +47,29 @@ def init_limits(app: Flask) -> Limiter:
     """Create the app's limiter; put both vote limits on every vote view and
     both failed-sign-in limits on the sign-in view."""
     limiter = Limiter(key_func=get_remote_address, app=app)
-    # Every limit here is on a POST; reads (the page, the panel every reader polls)
-    # skip the limiter's per-request bookkeeping.
-    limiter.request_filter(lambda: request.method in ("GET", "HEAD"))
+    # Every limit here decorates its view, which checks it when called. The
+    # extension's hook before every request has nothing left to check, yet costs
+    # every read (the page, the panel readers poll) a tenth of a millisecond.
+    hook = getattr(limiter, "_check_request_limit", None)
+    if hook in app.before_request_funcs.get(None, []):
+        app.before_request_funcs[None].remove(hook)
+    # Read once: a limit given as a function would be parsed again on every vote.
     per_address = limiter.shared_limit(
-        lambda: current_app.config["VOTE_LIMIT_PER_ADDRESS"], scope="votes-by-address",
+        app.config["VOTE_LIMIT_PER_ADDRESS"], scope="votes-by-address",
         key_func=get_remote_address,
     )
     per_reader = limiter.shared_limit(
-        lambda: current_app.config["VOTE_LIMIT_PER_READER"], scope="votes-by-reader",
+        app.config["VOTE_LIMIT_PER_READER"], scope="votes-by-reader",
         key_func=_reader_key,
     )
     for endpoint, view in list(app.view_functions.items()):
         if getattr(view, "counts_as_vote", False):
             app.view_functions[endpoint] = per_address(per_reader(view))
     sign_in_limits = [
-        limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
+        limiter.limit(app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
                       scope="sign-in-by-address", key_func=get_remote_address,
                       methods=["POST"], deduct_when=_failed_sign_in),
-        limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
+        limiter.limit(app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
                       scope="sign-in-by-account", key_func=_account_key,
                       methods=["POST"], deduct_when=_failed_sign_in),
     ]

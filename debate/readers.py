@@ -30,8 +30,13 @@ def cookie_name() -> str:
 
 def _signer() -> TimestampSigner:
     """Signs the id itself (hex, URL-safe already): a first visit pays for an HMAC,
-    not for a JSON payload compressed and encoded."""
-    return TimestampSigner(current_app.secret_key, salt="debate-vote-token")
+    not for a JSON payload compressed and encoded. One signer per app and key."""
+    key = current_app.secret_key
+    cached = current_app.extensions.get("debate_vote_signer")
+    if cached is None or cached[0] != key:
+        cached = current_app.extensions["debate_vote_signer"] = (
+            key, TimestampSigner(key, salt="debate-vote-token"))
+    return cached[1]
 
 
 def _from_cookie() -> str | None:

@@ -21,10 +21,13 @@ def content_security_policy(frame_ancestors: str = "'none'") -> str:
     return f"{CONTENT_SECURITY_POLICY}; frame-ancestors {frame_ancestors}"
 
 
+UNFRAMED_POLICY = content_security_policy()
+
+
 def add_security_headers(response: Response) -> Response:
     """after_request: a view that may be framed sets its own policy; nothing else may be."""
     if "Content-Security-Policy" not in response.headers:
-        response.headers["Content-Security-Policy"] = content_security_policy()
+        response.headers["Content-Security-Policy"] = UNFRAMED_POLICY
         response.headers["X-Frame-Options"] = "DENY"
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
@@ -34,7 +37,15 @@ def add_security_headers(response: Response) -> Response:
 
 
 class HostPrefixedSessionInterface(SecureCookieSessionInterface):
-    """Over HTTPS the session cookie is `__Host-session`: Secure, host-only, path /."""
+    """Over HTTPS the session cookie is `__Host-session`: Secure, host-only, path /.
+
+    Readers have no session: a request without the cookie gets an empty one
+    without a signer being built for it."""
+
+    def open_session(self, app: Flask, request):
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
 
     def get_cookie_name(self, app: Flask) -> str:
         name = super().get_cookie_name(app)
