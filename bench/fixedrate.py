@@ -1,4 +1,5 @@
-"""Open-loop votes at a fixed rate, for the "p99 at half the max rate" target.
+"""Open-loop requests at a fixed rate: votes for the "p99 at half the max rate"
+target, and reads for comparing p99 at 1K and 1M stored votes at one load.
 
 wrk is closed-loop: a slow response delays the next request, so stalls hide
 themselves (coordinated omission). Debian packages no open-loop generator
@@ -96,6 +97,17 @@ async def _run(url: str, plan: VotePlan, rate: float, seconds: float) -> Sample:
                   p99_ms=cuts[98] * 1000, bad=bad)
 
 
-def votes_at_rate(url: str, plan: VotePlan, rate: float, seconds: float) -> Sample:
-    """Send votes to the server at `url` at `rate` per second for `seconds`."""
+class GetPlan:
+    """The same GET every time, with `headers` (a page's first visit, a poll)."""
+
+    def __init__(self, path: str, headers: dict[str, str] | None = None):
+        self.path, self.headers = path, headers or {}
+
+    def next(self, host: str) -> bytes:
+        extra = "".join(f"{name}: {value}\r\n" for name, value in self.headers.items())
+        return f"GET {self.path} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n".encode()
+
+
+def at_rate(url: str, plan, rate: float, seconds: float) -> Sample:
+    """Send the plan's requests to the server at `url` at `rate` per second for `seconds`."""
     return asyncio.run(_run(url, plan, rate, seconds))

@@ -48,10 +48,12 @@ def at_least_hello(row: Row, flask: Row, share: float, clean: bool = False) -> N
         row.met = row.met and row.bad == 0 and row.locked == 0
 
 
-def scales(big: Row, small: Row) -> None:
-    """Target: with 1M votes, >= 0.9x the throughput and <= 1.2x the p99 of 1K."""
-    speed, tail = ratio(big, small), ratio(big, small, "p99_ms")
-    big.target = f"vs 1K: req/s {speed:.2f}x (>= 0.9), p99 {tail:.2f}x (<= 1.2)"
+def scales(big: Row, small: Row, big_fixed: Row, small_fixed: Row) -> None:
+    """Target: with 1M votes, >= 0.9x the throughput of 1K (at full speed) and
+    <= 1.2x its p99 (at one fixed rate: a saturated closed loop's p99 is queueing
+    noise, which swings several-fold between back-to-back runs)."""
+    speed, tail = ratio(big, small), ratio(big_fixed, small_fixed, "p99_ms")
+    big.target = f"vs 1K: req/s {speed:.2f}x (>= 0.9), fixed-rate p99 {tail:.2f}x (<= 1.2)"
     big.met = speed >= 0.9 and tail <= 1.2
 
 

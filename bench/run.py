@@ -26,6 +26,10 @@ from .servers import SLUG, Database, Server
 SMALL, BIG = 1_000, 1_000_000
 VOTES_PER_READER = 3
 CHANGE_EVERY = 10  # every tenth vote changes an earlier one
+# Reads at a fixed rate (for the 1M vs 1K p99) go at a quarter of the 1K row's
+# throughput, and at most this many a second, which the Python client sends
+# without becoming the bottleneck itself.
+FIXED_READ_RATE_CAP = 400
 WEIGHT_LIMIT_KB = 60
 
 
@@ -155,15 +159,24 @@ class Bench:
             self.writes(family)
 
     def reads(self, family: Family) -> None:
-        """Page and partial on 1K then 1M votes, back to back so the pair compares."""
+        """Page and partial on 1K then 1M votes, back to back so the pair compares:
+        at full speed (wrk), then at one fixed rate for both, for their p99."""
         db, seconds = family.kind, self.seconds
         fragment = ["HX-Request: true"]
         for name, path, headers in (("debate page", "", []),
                                     ("results partial", "/results", fragment)):
             for size, votes in (("small", "1K votes"), ("big", "1M votes")):
                 url = family.page(size) + path
-                self.row(f"{name}, {votes}", db, measured(
+                sample = self.row(f"{name}, {votes}", db, measured(
                     family.servers[size], wrk, url, seconds, headers=headers))
+                if size == "small":
+                    rate = min(sample.rps / 4, FIXED_READ_RATE_CAP)
+            plan = fixedrate.GetPlan(f"/debates/{SLUG}{path}",
+                                     dict(h.split(": ", 1) for h in headers))
+            for size, votes in (("small", "1K votes"), ("big", "1M votes")):
+                server = family.servers[size]
+                self.row(f"{name}, {votes}, fixed rate", db, measured(
+                    server, fixedrate.at_rate, server.url, plan, rate, seconds))
         server, results = family.servers["small"], family.page("small") + "/results"
         revalidate = [*fragment, f"If-None-Match: {etag(results)}"]
         self.row("results partial 304", db, measured(
@@ -179,7 +192,7 @@ class Bench:
             self.row("vote POST, one hot claim", db, self.votes(family, self.claims[:1], 1))
         plan = fixedrate.VotePlan(self.pages, SLUG, self.claims, CHANGE_EVERY)
         self.row("vote POST at half max rate", db, measured(
-            server, fixedrate.votes_at_rate, server.url, plan, spread.rps / 2, self.seconds))
+            server, fixedrate.at_rate, server.url, plan, spread.rps / 2, self.seconds))
 
     def votes(self, family: Family, claims: list[str], per_reader: int) -> Sample:
         """wrk with vote.lua: fresh readers, `per_reader` claims each, some changes."""
@@ -200,8 +213,12 @@ class Bench:
                 report.hot_vs_spread(row, rows["vote POST, spread over claims", db])
             elif label.startswith("vote POST at half"):
                 report.steady_tail(row)
+            elif label.endswith("fixed rate"):
+                continue  # judged with the 1M row below
             elif label.endswith("1M votes"):
-                report.scales(row, rows[label.replace("1M", "1K"), db])
+                small = label.replace("1M", "1K")
+                report.scales(row, rows[small, db], rows[f"{label}, fixed rate", db],
+                              rows[f"{small}, fixed rate", db])
             elif label.startswith("results partial"):
                 report.at_least_hello(row, flask, 0.80)
             elif label.startswith("debate page"):

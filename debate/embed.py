@@ -9,7 +9,7 @@ origin as the debate page's do (ballots.py), without a session.
 from flask import Blueprint, abort, g, request, url_for
 
 from .ballots import Ballot, answer, claim_ballot, question_ballot, stance_ballot
-from .debates import get_debate_or_404
+from .debates import debate_snapshot
 from .limits import counts_as_vote
 from .pages import shared_context
 from .readers import current_reader_id, vote_token
@@ -75,7 +75,7 @@ def stance(slug: str):
 
 
 def _debate(slug: str):
-    debate_ = get_debate_or_404(slug)
+    debate_ = debate_snapshot(slug)  # detached, as the shell that keeps it must be
     g.frame_ancestors = debate_.frame_ancestors
     return debate_
 

@@ -6,7 +6,7 @@ from sqlalchemy.exc import OperationalError
 from .caching import cached_render
 from .content import DebateContent, bundled_content
 from .db import db
-from .debates import get_debate_or_404
+from .debates import debate_snapshot, get_debate_or_404
 from .htmx import wants_fragment
 from .models import Debate
 from .readers import vote_token
@@ -46,7 +46,9 @@ def debate(slug: str):
 
 
 def page_context(slug: str) -> dict:
-    debate = get_debate_or_404(slug)
+    # A snapshot, not this request's object: the shell outlives the request and is
+    # read by others, so its debate must be detached (debates.py).
+    debate = debate_snapshot(slug)
     return shared_context(debate, embeds=embeds_for(debate))
 
 
