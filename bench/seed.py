@@ -92,8 +92,15 @@ def seed(database_url: str, votes: int, slug: str = "open-vs-closed-ai", seed: i
         raw.commit()
     finally:
         raw.close()
-    # Do now the maintenance a bulk load calls for (statistics; on PostgreSQL the
-    # visibility map and a checkpoint), so autovacuum does not do it during a row.
+    engine.dispose()
+    maintain(database_url)
+
+
+def maintain(database_url: str) -> None:
+    """Do now the maintenance a bulk load or a burst of votes calls for (statistics;
+    on PostgreSQL dead row versions, the visibility map and a checkpoint), so that
+    autovacuum and the checkpointer do not do it during the next measured row."""
+    engine = create_engine(normalise_database_url(database_url))
     maintenance = (["VACUUM (ANALYZE)", "CHECKPOINT"] if engine.dialect.name == "postgresql"
                    else ["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"])
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
