@@ -111,6 +111,18 @@ def app(database_uri):
 
 
 @pytest.fixture
+def app_caching_for(database_uri):
+    """Apps whose short caches keep things for the given seconds (the other tests
+    turn them off), on this test's database with the debate loaded."""
+    def make(seconds: int):
+        app = make_app(database_uri, RESULTS_CACHE_SECONDS=seconds)
+        reset_database(app)
+        return app
+
+    return make
+
+
+@pytest.fixture
 def live_server(app):
     """The app on a loopback port for a browser; the panel refreshes every second so
     tests see other readers' votes arrive quickly."""

@@ -4,16 +4,14 @@ import time
 
 import pytest
 
-from conftest import SLUG, Reader, count_queries, make_app, reset_database
+from conftest import SLUG, Reader, count_queries
 
 FRAGMENT = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def cached_app(database_uri):
-    app = make_app(database_uri, RESULTS_CACHE_SECONDS=1)
-    reset_database(app)
-    return app
+def cached_app(app_caching_for):
+    return app_caching_for(1)
 
 
 def test_a_current_copy_is_revalidated_without_asking_the_database(cached_app):

@@ -7,7 +7,7 @@ import threading
 import pytest
 from flask import Flask
 
-from conftest import Reader, make_app, reset_database
+from conftest import Reader
 from debate.caching import ProcessCache
 from debate.db import db, write_turn
 from debate.models import Debate
@@ -54,10 +54,8 @@ def test_a_failed_build_keeps_nothing(cache_app):
 
 
 @pytest.fixture
-def snapshot_app(database_uri):
-    app = make_app(database_uri, RESULTS_CACHE_SECONDS=60)
-    reset_database(app)
-    return app
+def snapshot_app(app_caching_for):
+    return app_caching_for(60)
 
 
 def test_closing_a_debate_stops_votes_at_once_despite_the_snapshot(snapshot_app):

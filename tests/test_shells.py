@@ -6,7 +6,7 @@ import re
 import pytest
 from flask import render_template
 
-from conftest import SLUG, VOTE_TOKEN, Reader, count_queries, make_app, reset_database
+from conftest import SLUG, VOTE_TOKEN, Reader, count_queries
 from debate.db import db
 from debate.models import Debate
 from debate.pages import page_context
@@ -59,10 +59,8 @@ def test_every_form_on_a_page_carries_its_readers_token(client):
 
 
 @pytest.fixture
-def cached_app(database_uri):
-    app = make_app(database_uri, RESULTS_CACHE_SECONDS=60)
-    reset_database(app)
-    return app
+def cached_app(app_caching_for):
+    return app_caching_for(60)
 
 
 def test_a_first_visit_to_a_cached_shell_asks_the_database_nothing(cached_app):
