@@ -3,9 +3,11 @@ input, record it, answer.
 
 The debate page and the embeds share all of this; they differ only in where
 a plain form POST is redirected. A vote proves it came from the poll's own
-page without a session: browsers say where a request comes from
-(Sec-Fetch-Site, Origin), and the page's vote token, which another site
-cannot read, names the reader it was minted for (readers.py).
+page without a session: the browser says where the request comes from
+(Sec-Fetch-Site, Origin, or at least Referer), and it carries a genuine,
+current vote token, which names the reader the page votes as (readers.py).
+Anyone can get a token for a reader of their own by loading a page, so the
+token alone is not the proof: the origin is.
 """
 
 from dataclasses import dataclass, field
@@ -40,25 +42,27 @@ REFUSED = "This vote did not come from the poll's own page. Reload the page and 
 
 
 def check_vote_origin() -> None:
-    """Refuse a vote a browser says came from another site, or without a
+    """Refuse a vote that does not show it comes from this site, or that has no
     genuine, current vote token.
 
-    A browser that sends neither Sec-Fetch-Site nor Origin (a very old one)
-    must also bring the token of the reader its cookie names, so another
-    site's token cannot vote in that reader's name.
+    Browsers send Sec-Fetch-Site or Origin with every POST; a very old one that
+    sends neither must send a Referer of this site and, if it has a reader
+    cookie, the token of that reader.
     """
+    site = request.host_url.rstrip("/")
     fetch_site = request.headers.get("Sec-Fetch-Site")
     origin = request.headers.get("Origin")
     if fetch_site is not None and fetch_site != "same-origin":
         abort(400, description=REFUSED)
-    if origin is not None and origin != request.host_url.rstrip("/"):
+    if origin is not None and origin != site:
         abort(400, description=REFUSED)
     token_reader = token_reader_id()
     if token_reader is None:
         abort(400, description=REFUSED)
-    cookie_reader = cookie_reader_id()
-    if fetch_site is None and origin is None and cookie_reader not in (None, token_reader):
-        abort(400, description=REFUSED)
+    if fetch_site is None and origin is None:
+        referer = request.headers.get("Referer", "")
+        if not referer.startswith(site + "/") or cookie_reader_id() not in (None, token_reader):
+            abort(400, description=REFUSED)
 
 
 def claim_ballot(slug: str, claim_key: str) -> Ballot:
@@ -122,14 +126,15 @@ def _validated(form):
 
 
 def _cast(ballot: Ballot) -> Ballot:
-    """Record the vote and read the item's counters in one transaction (one
-    round trip less than reading them after the commit)."""
+    """Record the vote and, for an htmx answer, read the item's counters in the
+    same transaction (one round trip less than reading them after the commit)."""
     reader_id = reader_id_for_vote()
     item = (ballot.kind, ballot.key)
+    answer_needs_counts = wants_fragment()
 
     def record() -> dict:
         cast_vote(db.session, ballot.debate.id, *item, reader_id, ballot.choice, commit=False)
-        counts = counter_sums(db.session, ballot.debate.id, item)
+        counts = counter_sums(db.session, ballot.debate.id, item) if answer_needs_counts else {}
         db.session.commit()
         return counts
 

@@ -42,14 +42,18 @@ class ProcessCache:
     """Values kept in this process for RESULTS_CACHE_SECONDS (0: built every time).
 
     For what may be a second old and is costly to build: a reader page's shell,
-    a debate's snapshot. While one thread builds a stale value again, the others
-    go on with the old one. The oldest go first beyond `max_entries` (keys may
-    come from a request, such as its Host header).
+    a debate's snapshot. One thread builds a key at a time; while it builds a
+    stale value again, the others go on with the old one, if it expired less
+    than a lifetime ago (so nothing served is more than two lifetimes old, even
+    while the database is down). A key that fails to build keeps nothing. The
+    oldest go first beyond `max_entries` (keys may come from a request, such as
+    its Host header).
     """
 
     def __init__(self, max_entries: int = 64):
         self.entries: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
-        self.building = threading.Lock()
+        self.builders: dict[tuple, threading.Lock] = {}
+        self.lock = threading.Lock()
         self.max_entries = max_entries
 
     def get(self, key: tuple, build: Callable[[], object]):
@@ -57,21 +61,33 @@ class ProcessCache:
         if seconds <= 0:
             return build()
         entry = self.entries.get(key)
-        if entry is not None and entry[0] > time.monotonic():
+        now = time.monotonic()
+        if entry is not None and entry[0] > now:
             return entry[1]
-        if not self.building.acquire(blocking=entry is None):
+        usable = entry is not None and entry[0] + seconds > now
+        builder = self._builder(key)
+        if not builder.acquire(blocking=not usable):
             return entry[1]
         try:
             entry = self.entries.get(key)
             if entry is None or entry[0] <= time.monotonic():
                 entry = (time.monotonic() + seconds, build())
-                self.entries[key] = entry
-                self.entries.move_to_end(key)
-                while len(self.entries) > self.max_entries:
-                    self.entries.popitem(last=False)
+                self._keep(key, entry)
             return entry[1]
         finally:
-            self.building.release()
+            builder.release()
+
+    def _builder(self, key: tuple) -> threading.Lock:
+        with self.lock:
+            return self.builders.setdefault(key, threading.Lock())
+
+    def _keep(self, key: tuple, entry: tuple[float, object]) -> None:
+        with self.lock:
+            self.entries[key] = entry
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                old, _ = self.entries.popitem(last=False)
+                self.builders.pop(old, None)
 
 
 def process_cache(name: str) -> ProcessCache:

@@ -56,13 +56,14 @@ def retry_on_lost_connection(work, attempts: int = 3):
 
 
 class SQLiteWriteQueue:
-    """Writers of one SQLite file take turns here rather than in SQLite.
+    """Votes on one SQLite file take turns here rather than in SQLite.
 
     SQLite lets one writer in at a time; the others poll with sleeps that grow
     to 100 ms, so under many concurrent votes most of the time goes to
-    sleeping while the lock is free. Here a writer waits on a thread lock
-    within its process and on an flock() shared by every process, and the
-    kernel wakes it the moment the lock is released.
+    sleeping while the lock is free. Here a vote waits on a thread lock within
+    its process and on an flock() shared by every process, and the kernel wakes
+    it the moment the lock is released. Other writers (an author's reset, a
+    content reload) are rare and still wait in SQLite's busy handler.
     """
 
     def __init__(self, database_path: str):
@@ -71,9 +72,16 @@ class SQLiteWriteQueue:
 
     @contextmanager
     def turn(self):
-        with self.threads, open(self.path, "a+b") as lock_file:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)  # released when the file closes
-            yield
+        with self.threads:
+            try:
+                lock_file = open(self.path, "a+b")  # noqa: SIM115 - closed below
+            except OSError as error:  # a read-only folder: SQLite's own lock still holds
+                log.warning("no write queue at %s: %s", self.path, error)
+                yield
+                return
+            with lock_file:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)  # released when the file closes
+                yield
 
 
 _write_queues: dict[str, SQLiteWriteQueue] = {}

@@ -10,7 +10,7 @@ must be exact, whether voting is open, is read afresh by whoever needs it.
 
 from flask import abort
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from .caching import process_cache
 from .db import db
@@ -39,12 +39,15 @@ def debate_snapshot(slug: str) -> Debate:
 
 
 def _load_snapshot(slug: str) -> Debate:
-    debate = db.session.execute(
-        db.select(Debate).filter_by(slug=slug)
-        .options(selectinload(Debate.sides), selectinload(Debate.claims),
-                 selectinload(Debate.options))
-    ).scalar_one_or_none()
+    """Load in a session of its own, so the snapshot is never an object the
+    request's session holds (and might change or expire)."""
+    with Session(db.engine) as session:
+        debate = session.execute(
+            select(Debate).filter_by(slug=slug)
+            .options(selectinload(Debate.sides), selectinload(Debate.claims),
+                     selectinload(Debate.options))
+        ).scalar_one_or_none()
+        session.expunge_all()
     if debate is None:
         abort(404, description="There is no debate at this address.")
-    db.session.expunge(debate)
     return debate

@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask, current_app, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import (
@@ -34,6 +35,10 @@ def render_error(error: HTTPException):
     context = {"code": code, "title": TITLES.get(code, error.name), "message": error.description}
     # Keep what the error says about itself (Allow, Retry-After), drop its body's type.
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    if request_ctx.url_adapter is None:
+        # The Host header was refused (TRUSTED_HOSTS): no page can be built for it.
+        return (f"{context['title']}. {error.description}\n", code,
+                {**headers, "Content-Type": "text/plain; charset=utf-8"})
     if request.blueprint == "api":
         body = {"error": context["title"], "message": error.description, "status": code}
         return body, code, headers

@@ -47,11 +47,14 @@ def init_limits(app: Flask) -> Limiter:
     """Create the app's limiter; put both vote limits on every vote view and
     both failed-sign-in limits on the sign-in view."""
     limiter = Limiter(key_func=get_remote_address, app=app)
-    # Every limit here decorates its view, which checks it when called. The
-    # extension's hook before every request has nothing left to check, yet costs
-    # every read (the page, the panel readers poll) a tenth of a millisecond.
+    # Every limit here decorates its view, which checks it when called. Unless
+    # limits for every request are configured, the extension's hook before each
+    # request has nothing to check, yet costs every read (the page, the panel
+    # readers poll) a tenth of a millisecond.
     hook = getattr(limiter, "_check_request_limit", None)
-    if hook in app.before_request_funcs.get(None, []):
+    every_request = any(app.config.get(name) for name in (
+        "RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META"))
+    if not every_request and hook in app.before_request_funcs.get(None, []):
         app.before_request_funcs[None].remove(hook)
     # Read once: a limit given as a function would be parsed again on every vote.
     per_address = limiter.shared_limit(

@@ -58,7 +58,8 @@ def essay_without_database(content: DebateContent):
     context = {"debate": content, "results": results_from_sums(content, {}), "my_votes": {},
                "poll_seconds": current_app.config["RESULTS_POLL_SECONDS"], "offline": True,
                "vote_token": vote_token()}
-    return render_template("debates/page.html", **context), 503, {"Retry-After": "5"}
+    return render_template("debates/page.html", **context), 503, {
+        "Retry-After": "5", "Cache-Control": "private, no-cache"}
 
 
 @bp.get("/debates/<slug>/results")

@@ -44,7 +44,6 @@ class Shell:
     """A reader page for nobody in particular. `debate` is fully loaded and
     detached: it is only read, by whichever request uses the shell."""
 
-    template: str
     context: dict
     html: str
     parts: dict[Item, _Part]
@@ -73,7 +72,7 @@ def build_shell(template: str, context: dict) -> Shell:
         part = render_template(partial, **{**context, **extra})
         if part in html:
             parts[item] = _Part(partial, extra, part)
-    return Shell(template, context, html, parts)
+    return Shell(context, html, parts)
 
 
 def personalised(shell: Shell) -> str:

@@ -164,12 +164,14 @@ VOTE_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 class Reader:
-    """A browser-like reader: keeps cookies, and sends the vote token the page's
-    forms carry."""
+    """A browser-like reader: keeps cookies, sends the vote token the page's forms
+    carry, and says where its requests come from, as browsers do (an old browser
+    that does not: `reader.says_origin = {}`)."""
 
     def __init__(self, client, slug: str = SLUG):
         self.client, self.slug = client, slug
         self.csrf = None
+        self.says_origin = {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"}
 
     def open(self):
         response = self.client.get(f"/debates/{self.slug}")
@@ -181,7 +183,8 @@ class Reader:
         if self.csrf is None and csrf:
             self.open()
         data = {**data, "csrf_token": token or self.csrf} if csrf else data
-        headers = {**({"HX-Request": "true"} if htmx else {}), **(headers or {})}
+        headers = {**self.says_origin, **({"HX-Request": "true"} if htmx else {}),
+                   **(headers or {})}
         return self.client.post(f"/debates/{self.slug}{path}", data=data, headers=headers,
                                 **kwargs)
 
@@ -231,7 +234,8 @@ def add_author(app, email: str = AUTHOR_EMAIL, password: str = AUTHOR_PASSWORD,
 
 def sign_in(client, email: str = AUTHOR_EMAIL, password: str = AUTHOR_PASSWORD, **kwargs):
     """Sign in through the form, as a browser would; return the POST's response."""
-    html = client.get("/sign-in").get_data(as_text=True)
+    base_url = {"base_url": kwargs["base_url"]} if "base_url" in kwargs else {}
+    html = client.get("/sign-in", **base_url).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     return client.post("/sign-in", data={"email": email, "password": password,
                                          "csrf_token": token}, **kwargs)

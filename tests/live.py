@@ -227,7 +227,8 @@ class CrowdReader:
         try:
             response = (session or self.session).post(
                 f"{self.url}/debates/{SLUG}{path}", data=data,
-                headers={"HX-Request": "true"}, timeout=60)
+                headers={"HX-Request": "true", "Sec-Fetch-Site": "same-origin",
+                         "Origin": self.url}, timeout=60)
             status = response.status_code
         except requests.RequestException:
             status = "connection error"

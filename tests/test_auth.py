@@ -110,7 +110,8 @@ def test_sign_in_starts_a_fresh_session_and_reaches_the_dashboard(app, author):
 
 def test_sign_in_cookie_is_secure_over_https(app, author):
     client = app.test_client()
-    sign_in(client, base_url="https://localhost")
+    https = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/sign-in"}}
+    assert sign_in(client, **https).status_code == 303
     cookie = client.get_cookie("__Host-session", domain="localhost")
     assert cookie is not None and cookie.secure and cookie.http_only
 

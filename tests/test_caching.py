@@ -1,10 +1,12 @@
 """The results panel is rendered at most once a second and revalidated without the database."""
 
+import re
 import time
 
 import pytest
 
 from conftest import SLUG, Reader, count_queries
+from debate.edge_cache import EdgeCache
 
 FRAGMENT = {"HX-Request": "true"}
 
@@ -65,8 +67,23 @@ def test_nothing_with_a_cookie_or_not_public_is_kept(cached_app):
     cached_app.before_request_funcs.setdefault(None, []).insert(0, lambda: seen.append(1))
     client = cached_app.test_client()
     for _ in range(2):
-        client.get(f"/debates/{SLUG}/results")  # the page variant sets a session cookie
+        client.get(f"/debates/{SLUG}/results")  # the page variant is not marked public
     assert len(seen) == 2
+
+
+def test_a_response_that_sets_a_cookie_is_never_kept():
+    calls = []
+
+    def app(environ, start_response):
+        calls.append(1)
+        start_response("200 OK", [("Cache-Control", "public, s-maxage=60"),
+                                  ("Set-Cookie", "who=me")])
+        return [b"private"]
+
+    cached = EdgeCache(app, re.compile(r"^/r$"))
+    for _ in range(2):
+        cached({"REQUEST_METHOD": "GET", "PATH_INFO": "/r"}, lambda *args: None)
+    assert len(calls) == 2
 
 
 def test_revalidations_alone_refill_the_cache_when_it_expires(cached_app):

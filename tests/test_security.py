@@ -96,3 +96,15 @@ def test_a_fresh_app_never_runs_on_a_known_key(database_uri):
     app = make_app(database_uri, SECRET_KEY=None)
     reset_database(app)
     assert app.config["SECRET_KEY"] not in (None, "", "dev", "test-secret")
+
+
+def test_an_untrusted_host_is_a_plain_400_when_trusted_hosts_are_set(database_uri):
+    app = make_app(database_uri, TRUSTED_HOSTS=["essays.example.org"])
+    reset_database(app)
+    client = app.test_client()
+    refused = client.get(f"/debates/{SLUG}", base_url="http://evil.example")
+    assert refused.status_code == 400
+    assert "is not trusted" in refused.get_data(as_text=True)
+    assert refused.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    trusted = client.get(f"/debates/{SLUG}", base_url="http://essays.example.org")
+    assert trusted.status_code == 200

@@ -88,3 +88,16 @@ def test_shells_are_kept_per_host(cached_app):
     assert "http://one.example/embed/" in first.get_data(as_text=True)
     assert "http://two.example/embed/" in second.get_data(as_text=True)
     assert "one.example" not in second.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("path", "pressed"), [
+    (f"/embed/{SLUG}", 2),
+    (f"/embed/{SLUG}/question", 1),
+    (f"/embed/{SLUG}/claims/customization", 1),
+    (f"/embed/{SLUG}/claims/accountability", 0),
+])
+def test_embeds_show_the_readers_own_votes_from_their_shells(reader, path, pressed):
+    reader.vote_claim("customization", "agree")
+    reader.answer("coexistence")
+    html = reader.client.get(path).get_data(as_text=True)
+    assert html.count('aria-pressed="true"') == pressed

@@ -118,7 +118,7 @@ def test_bad_input_is_refused_with_a_message_and_counts_nothing(
 
 def test_unknown_debate_vote_is_404(reader):
     reader.open()
-    response = reader.client.post("/debates/nope/stance", data={
+    response = reader.client.post("/debates/nope/stance", headers=reader.says_origin, data={
         "phase": "before", "side": "open", "csrf_token": reader.csrf})
     assert response.status_code == 404
 
@@ -139,7 +139,7 @@ def test_csrf_token_in_the_header_is_accepted(reader):
     reader.open()
     response = reader.client.post(
         f"/debates/{SLUG}/stance", data={"phase": "after", "side": "closed"},
-        headers={"HX-Request": "true", "X-CSRFToken": reader.csrf})
+        headers={**reader.says_origin, "HX-Request": "true", "X-CSRFToken": reader.csrf})
     assert response.status_code == 200
 
 
@@ -195,12 +195,26 @@ def test_a_vote_from_another_tab_of_the_same_reader_counts_as_that_reader(client
     assert api_results(client)["readers"] == 1
 
 
-def test_without_fetch_metadata_a_token_must_match_the_cookie(app, client):
-    """A browser that says nothing of where a request comes from gets no
-    benefit of the doubt: another reader's token cannot vote as this one."""
+def test_an_old_browser_must_send_a_referer_of_this_site(client):
+    """A browser that sends neither Sec-Fetch-Site nor Origin: a Referer of this
+    site will do; without one, or with another site's, the vote is refused."""
+    reader = Reader(client)
+    reader.says_origin = {}
+    assert reader.vote_claim("customization", "agree").status_code == 400
+    elsewhere = {"Referer": "http://evil.example/page"}
+    assert reader.vote_claim("customization", "agree", headers=elsewhere).status_code == 400
+    here = {"Referer": f"http://localhost/debates/{SLUG}"}
+    assert reader.vote_claim("customization", "agree", headers=here).status_code == 303
+    assert api_results(client)["readers"] == 1
+
+
+def test_an_old_browser_cannot_vote_with_another_readers_token(app, client):
+    """Without fetch metadata, another reader's token cannot vote in the name of
+    the reader this browser's cookie names."""
     me, stranger = Reader(client), Reader(app.test_client())
     me.vote_claim("customization", "agree")
     stranger.open()
+    me.says_origin = {"Referer": f"http://localhost/debates/{SLUG}"}
     response = me.vote_claim("accountability", "agree", token=stranger.csrf)
     assert response.status_code == 400
     claims = {claim["key"]: claim for claim in api_results(client)["claims"]}
