@@ -12,6 +12,7 @@ from . import config
 from .caching import cache
 from .db import db, end_session_even_if_connection_died
 from .edge_cache import EdgeCache
+from .first_visits import FirstVisits
 from .limits import init_limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -74,8 +75,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.exempt(embed.bp)
     init_limits(app)
     if app.config["RESULTS_CACHE_SECONDS"] > 0:
-        # The results panel every reader polls is served from here while it is fresh.
+        # The results panel every reader polls is served from here while it is fresh,
+        # and so is the page for a reader's first visit, with a token of their own.
         app.wsgi_app = EdgeCache(app.wsgi_app, re.compile(r"^/debates/[^/]+/results$"))
+        app.wsgi_app = FirstVisits(app.wsgi_app, app.secret_key,
+                                   app.config["RESULTS_CACHE_SECONDS"],
+                                   re.compile(r"^/debates/[^/]+$"))
     errors.register(app)
     security.register(app)
     cli.register(app)

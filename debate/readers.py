@@ -10,6 +10,7 @@ so readers need no session.
 
 import re
 import secrets
+from functools import lru_cache
 
 from flask import current_app, g, request
 from itsdangerous import BadSignature, TimestampSigner
@@ -28,15 +29,20 @@ def cookie_name() -> str:
     return f"__Host-{COOKIE_NAME}" if request.is_secure else COOKIE_NAME
 
 
-def _signer() -> TimestampSigner:
+@lru_cache(maxsize=8)
+def signer_for(secret_key: str) -> TimestampSigner:
     """Signs the id itself (hex, URL-safe already): a first visit pays for an HMAC,
-    not for a JSON payload compressed and encoded. One signer per app and key."""
-    key = current_app.secret_key
-    cached = current_app.extensions.get("debate_vote_signer")
-    if cached is None or cached[0] != key:
-        cached = current_app.extensions["debate_vote_signer"] = (
-            key, TimestampSigner(key, salt="debate-vote-token"))
-    return cached[1]
+    not for a JSON payload compressed and encoded. One signer per key."""
+    return TimestampSigner(secret_key, salt="debate-vote-token")
+
+
+def _signer() -> TimestampSigner:
+    return signer_for(current_app.secret_key)
+
+
+def new_reader_token(secret_key: str) -> str:
+    """A vote token for a reader not seen before, outside any request (first_visits.py)."""
+    return signer_for(secret_key).sign(secrets.token_hex(16)).decode("ascii")
 
 
 def _from_cookie() -> str | None:

@@ -24,7 +24,10 @@ from .tally import results_for
 from .votes import reader_choices
 
 # Cannot occur in content: it is new in every process.
-_TOKEN_MARK = f"vote-token-{secrets.token_hex(12)}"
+TOKEN_MARK = f"vote-token-{secrets.token_hex(12)}"
+# A request carrying this in its WSGI environ gets the shell itself, the mark in
+# place of a token (first_visits.py fills it in).
+SHELL_ONLY = "debate.shell_only"
 
 Item = tuple[str, str]  # (kind, key), as votes are keyed
 
@@ -65,7 +68,7 @@ def voting_items(debate: Debate) -> list[tuple[Item, str, dict]]:
 
 def build_shell(template: str, context: dict) -> Shell:
     """Render `template` for a reader with no votes, and find each item in it."""
-    context = {**context, "my_votes": {}, "vote_token": _TOKEN_MARK}
+    context = {**context, "my_votes": {}, "vote_token": TOKEN_MARK}
     html = render_template(template, **context)
     parts = {}
     for item, partial, extra in voting_items(context["debate"]):
@@ -88,12 +91,14 @@ def personalised(shell: Shell) -> str:
         for part in voted:
             mine = render_template(part.template, **{**context, **part.extra})
             html = html.replace(part.html, mine, 1)
-    return html.replace(_TOKEN_MARK, vote_token())
+    return html.replace(TOKEN_MARK, vote_token())
 
 
 def reader_page(view: str, template: str, context: Callable[[], dict]) -> tuple[Shell, str]:
     """The shell of `view` (built from `context()` when stale) and its HTML for
     this reader. Shells are kept per host, as they hold absolute links."""
     shell = process_cache("shells").get((request.scheme, request.host, view),
-                      lambda: build_shell(template, context()))
+                                        lambda: build_shell(template, context()))
+    if request.environ.get(SHELL_ONLY):
+        return shell, shell.html
     return shell, personalised(shell)
