@@ -15,6 +15,23 @@ from dataclasses import dataclass
 _S_MAXAGE = re.compile(r"s-maxage=(\d+)")
 
 
+def whole_response(app, environ) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Call a WSGI app and collect its answer: status, headers and the whole body."""
+    captured = {}
+
+    def capture(status, headers, exc_info=None):
+        captured["status"], captured["headers"] = status, headers
+        return lambda data: None
+
+    result = app(environ, capture)
+    try:
+        body = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    return captured.get("status", ""), captured.get("headers", []), body
+
+
 @dataclass(frozen=True)
 class _Passed:
     """A response the cache may not keep, handed on as the app gave it."""
@@ -72,19 +89,7 @@ class EdgeCache:
         """Ask the app for the whole response, whatever copy the client holds (a
         304 could not be stored, and every later revalidation would miss too)."""
         whole = {k: v for k, v in environ.items() if k != "HTTP_IF_NONE_MATCH"}
-        captured = {}
-
-        def capture(status, headers, exc_info=None):
-            captured["status"], captured["headers"] = status, headers
-            return lambda data: None
-
-        result = self.app(whole, capture)
-        try:
-            body = b"".join(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-        status, headers = captured.get("status", ""), captured.get("headers", [])
+        status, headers, body = whole_response(self.app, whole)
         return self._store(environ, status, headers, body) or _Passed(status, headers, body)
 
     def _store(self, environ, status: str, headers: list, body: bytes) -> "_Entry | None":

@@ -16,6 +16,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from .edge_cache import whole_response
 from .readers import new_reader_token
 from .shells import SHELL_ONLY, TOKEN_MARK
 
@@ -58,19 +59,7 @@ class FirstVisits:
     def _fill(self, environ, key: tuple) -> _Shell:
         """Ask the view for the shell, and keep it if it is one (a 200 holding the
         mark, setting no cookie); any other answer is passed on, not kept."""
-        captured = {}
-
-        def capture(status, headers, exc_info=None):
-            captured["status"], captured["headers"] = status, headers
-            return lambda data: None
-
-        result = self.wsgi_app({**environ, SHELL_ONLY: True}, capture)
-        try:
-            body = b"".join(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-        status, headers = captured.get("status", ""), captured.get("headers", [])
+        status, headers, body = whole_response(self.wsgi_app, {**environ, SHELL_ONLY: True})
         shell = _Shell(status, headers, body, time.monotonic() + self.seconds)
         if not status.startswith("200") or _MARK not in body or any(
                 k.lower() == "set-cookie" for k, _ in headers):
