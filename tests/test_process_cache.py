@@ -9,7 +9,7 @@ from flask import Flask
 
 from conftest import Reader
 from debate.caching import ProcessCache
-from debate.db import db, write_turn
+from debate.db import SQLiteWriteQueue, db, write_turn
 from debate.models import Debate
 
 
@@ -99,12 +99,10 @@ with open(sys.argv[1], "a+b") as f:
 """
 
 
-def test_another_process_waits_for_the_turn(app):
-    with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("PostgreSQL writers need no queue")
-        lock_path = db.engine.url.database + ".write-lock"
-        with write_turn():
-            held = subprocess.run([sys.executable, "-c", TRY_LOCK, lock_path])
-        free = subprocess.run([sys.executable, "-c", TRY_LOCK, lock_path])
+def test_another_process_waits_for_the_turn(tmp_path):
+    """The queue of a SQLite file, whichever database this run's app is on."""
+    queue = SQLiteWriteQueue(str(tmp_path / "debate.sqlite"))
+    with queue.turn():
+        held = subprocess.run([sys.executable, "-c", TRY_LOCK, queue.path])
+    free = subprocess.run([sys.executable, "-c", TRY_LOCK, queue.path])
     assert (held.returncode, free.returncode) == (3, 0)
