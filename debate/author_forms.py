@@ -4,42 +4,34 @@ CSRF is checked for every POST by CSRFProtect, so these forms only validate
 their own fields.
 """
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length
 
+from .forms import FieldsForm
 from .models import RESULTS_VISIBILITIES
 
 _VISIBILITY_RULE = f"visibility must be one of: {', '.join(RESULTS_VISIBILITIES)}."
 
 
-class _AuthorForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    def first_error(self) -> str:
-        return next(iter(self.errors.values()))[0]
-
-
-class SignInForm(_AuthorForm):
+class SignInForm(FieldsForm):
     email = EmailField("Email", validators=[InputRequired("Enter your email."), Length(max=254)])
     password = PasswordField("Password", validators=[
         InputRequired("Enter your password."), Length(max=1024)])
 
 
-class VotingForm(_AuthorForm):
+class VotingForm(FieldsForm):
     voting = StringField(validators=[
         InputRequired("voting must be open or closed."),
         AnyOf(["open", "closed"], message="voting must be open or closed.")])
 
 
-class VisibilityForm(_AuthorForm):
+class VisibilityForm(FieldsForm):
     """The choices are drawn as radio buttons by the template, from VISIBILITY_LABELS."""
 
     visibility = StringField(validators=[
         InputRequired(_VISIBILITY_RULE), AnyOf(RESULTS_VISIBILITIES, message=_VISIBILITY_RULE)])
 
 
-class ResetForm(_AuthorForm):
+class ResetForm(FieldsForm):
     confirm = StringField("Type the debate's address name to confirm",
                           validators=[InputRequired("Type the debate's name to confirm.")])

@@ -10,31 +10,33 @@ Anyone can get a token for a reader of their own by loading a page, so the
 token alone is not the proof: the origin is.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import abort, redirect, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 
 from .db import db, retry_on_lost_connection, write_turn
 from .debates import debate_snapshot, voting_is_open
 from .forms import ClaimVoteForm, QuestionVoteForm, StanceForm
 from .htmx import wants_fragment
+from .limits import counts_as_vote
 from .models import CLAIM, QUESTION, QUESTION_KEY, STANCE, Debate
 from .readers import cookie_reader_id, reader_id_for_vote, token_reader_id, vote_token
+from .shells import item_partial
 from .tally import counter_sums, results_from_sums
 from .votes import cast_vote
 
 
 @dataclass
 class Ballot:
-    """A recorded vote and what to show for it: the item's partial and anchor."""
+    """A recorded vote, and the anchor of its item on the page."""
 
     debate: Debate
     kind: str
     key: str
     choice: str
-    template: str
     anchor: str
-    extra: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)  # the item's counters, this vote included
 
 
@@ -71,8 +73,7 @@ def claim_ballot(slug: str, claim_key: str) -> Ballot:
     if claim is None:
         abort(404, description="This debate has no such claim.")
     form = _validated(ClaimVoteForm())
-    return _cast(Ballot(debate, CLAIM, claim.key, form.choice.data, "debates/_claim.html",
-                        f"claim-{claim.key}", {"claim": claim}))
+    return _cast(Ballot(debate, CLAIM, claim.key, form.choice.data, f"claim-{claim.key}"))
 
 
 def question_ballot(slug: str) -> Ballot:
@@ -81,16 +82,34 @@ def question_ballot(slug: str) -> Ballot:
     form = _validated(QuestionVoteForm(keys))
     if form.option.data not in keys:
         abort(404, description="The closing question has no such option.")
-    return _cast(Ballot(debate, QUESTION, QUESTION_KEY, form.option.data,
-                        "debates/_question.html", "question"))
+    return _cast(Ballot(debate, QUESTION, QUESTION_KEY, form.option.data, "question"))
 
 
 def stance_ballot(slug: str) -> Ballot:
     debate = _open_debate(slug)
     form = _validated(StanceForm())
     phase = form.phase.data
-    return _cast(Ballot(debate, STANCE, phase, form.side.data, "debates/_stance.html",
-                        f"stance-{phase}", {"phase": phase}))
+    return _cast(Ballot(debate, STANCE, phase, form.side.data, f"stance-{phase}"))
+
+
+def add_vote_routes(bp: Blueprint, back: Callable[[Ballot], ResponseReturnValue]) -> None:
+    """The three vote endpoints, on the debate page's blueprint or the embeds':
+    each casts its ballot and lets `back` answer it (a partial or a redirect)."""
+
+    @bp.post("/claims/<claim_key>/vote")
+    @counts_as_vote
+    def claim_vote(slug: str, claim_key: str):
+        return back(claim_ballot(slug, claim_key))
+
+    @bp.post("/question/vote")
+    @counts_as_vote
+    def question_vote(slug: str):
+        return back(question_ballot(slug))
+
+    @bp.post("/stance")
+    @counts_as_vote
+    def stance(slug: str):
+        return back(stance_ballot(slug))
 
 
 def answer(ballot: Ballot, redirect_url: str, **context):
@@ -101,10 +120,12 @@ def answer(ballot: Ballot, redirect_url: str, **context):
     """
     if not wants_fragment():
         return redirect(redirect_url, 303)
+    item = (ballot.kind, ballot.key)
+    template, extra = item_partial(ballot.debate, item)
     html = render_template(
-        ballot.template, debate=ballot.debate, my_votes={(ballot.kind, ballot.key): ballot.choice},
+        template, debate=ballot.debate, my_votes={item: ballot.choice},
         vote_token=vote_token(reader_id_for_vote()),
-        results=results_from_sums(ballot.debate, ballot.counts), **ballot.extra, **context,
+        results=results_from_sums(ballot.debate, ballot.counts), **extra, **context,
     )
     return html, 200, {"HX-Trigger": "vote-recorded"}
 

@@ -8,9 +8,8 @@ origin as the debate page's do (ballots.py), without a session.
 
 from flask import Blueprint, abort, g, request, url_for
 
-from .ballots import Ballot, answer, claim_ballot, question_ballot, stance_ballot
+from .ballots import Ballot, add_vote_routes, answer
 from .debates import debate_snapshot
-from .limits import counts_as_vote
 from .pages import shared_context
 from .readers import current_reader_id, vote_token
 from .security import content_security_policy
@@ -56,24 +55,6 @@ def claim(slug: str, claim_key: str):
     return _show(slug, f"claim:{claim_key}", "embed/claim.html", context)
 
 
-@bp.post("/claims/<claim_key>/vote")
-@counts_as_vote
-def claim_vote(slug: str, claim_key: str):
-    return _back_to_view(claim_ballot(slug, claim_key))
-
-
-@bp.post("/question/vote")
-@counts_as_vote
-def question_vote(slug: str):
-    return _back_to_view(question_ballot(slug))
-
-
-@bp.post("/stance")
-@counts_as_vote
-def stance(slug: str):
-    return _back_to_view(stance_ballot(slug))
-
-
 def _debate(slug: str):
     debate_ = debate_snapshot(slug)  # detached, as the shell that keeps it must be
     g.frame_ancestors = debate_.frame_ancestors
@@ -102,3 +83,6 @@ def _back_to_view(ballot: Ballot):
         view = "debate"
         url = url_for("embed.debate", slug=slug, reader=token, _anchor=ballot.anchor)
     return answer(ballot, url, embed_view=view)
+
+
+add_vote_routes(bp, _back_to_view)

@@ -1,7 +1,8 @@
 """The vote forms: which values each form field accepts.
 
-CSRF is checked for every POST by CSRFProtect (form field or X-CSRFToken
-header), so these forms only validate their own fields.
+A vote's origin is proven before its form is read (ballots.py), and the
+author's forms are covered by CSRFProtect, so forms only validate their own
+fields.
 """
 
 from flask_wtf import FlaskForm
@@ -16,7 +17,9 @@ def _one_of(name: str, allowed) -> list:
     return [InputRequired(message=rule), AnyOf(list(allowed), message=rule)]
 
 
-class _VoteForm(FlaskForm):
+class FieldsForm(FlaskForm):
+    """A form that checks its own fields only, and names its first problem."""
+
     class Meta:
         csrf = False
 
@@ -24,16 +27,16 @@ class _VoteForm(FlaskForm):
         return next(iter(self.errors.values()))[0]
 
 
-class ClaimVoteForm(_VoteForm):
+class ClaimVoteForm(FieldsForm):
     choice = StringField(validators=_one_of("choice", CLAIM_CHOICES))
 
 
-class StanceForm(_VoteForm):
+class StanceForm(FieldsForm):
     phase = StringField(validators=_one_of("phase", STANCE_PHASES))
     side = StringField(validators=_one_of("side", STANCE_SIDES))
 
 
-class QuestionVoteForm(_VoteForm):
+class QuestionVoteForm(FieldsForm):
     """Only presence is checked here: an option that does not exist is a 404."""
 
     option = StringField()

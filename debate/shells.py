@@ -66,6 +66,12 @@ def voting_items(debate: Debate) -> list[tuple[Item, str, dict]]:
     return items
 
 
+def item_partial(debate: Debate, item: Item) -> tuple[str, dict]:
+    """The partial that shows one item, and what else it needs besides the page's context."""
+    return next((partial, extra) for found, partial, extra in voting_items(debate)
+                if found == item)
+
+
 def build_shell(template: str, context: dict) -> Shell:
     """Render `template` for a reader with no votes, and find each item in it."""
     context = {**context, "my_votes": {}, "vote_token": TOKEN_MARK}
