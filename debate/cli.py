@@ -4,11 +4,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .accounts import AccountError, create_author, get_author, set_password
-from .content import ContentError, bundled_path, parse_file
-from .db import db
-from .loading import save_debate
-from .models import Author, Debate
+from .cache.store import invalidate
+from .core.content import ContentError, bundled_path, parse_file
+from .store.accounts import AccountError, create_author, get_author, set_password
+from .store.db import db
+from .store.debates import save_debate
+from .store.models import Author, DebateRow
 
 debates_cli = AppGroup("debates", help="Load and list debates.")
 authors_cli = AppGroup("authors", help="Create, list, reset and remove author accounts.")
@@ -29,6 +30,7 @@ def load(file: str | None, owner: str | None) -> None:
     if author is not None:
         debate.owner_id = author.id
     db.session.commit()
+    invalidate(debate.slug)
     verb = "Created" if created else "Updated"
     click.echo(f"{verb} debate '{debate.slug}': {len(debate.claims)} claims, "
                f"{len(debate.options)} answers to the closing question."
@@ -39,8 +41,8 @@ def load(file: str | None, owner: str | None) -> None:
 def list_debates() -> None:
     """List the debates in the database."""
     rows = db.session.execute(
-        db.select(Debate, Author.email).outerjoin(Author, Debate.owner_id == Author.id)
-        .order_by(Debate.slug))
+        db.select(DebateRow, Author.email).outerjoin(Author, DebateRow.owner_id == Author.id)
+        .order_by(DebateRow.slug))
     for debate, owner in rows:
         state = "open" if debate.voting_open else "closed"
         click.echo(f"{debate.slug}\t{state}\t{owner or '-'}\t{debate.title}")
@@ -68,8 +70,8 @@ def create(email: str, password: str) -> None:
 def list_authors() -> None:
     """List authors and how many debates each owns."""
     rows = db.session.execute(
-        db.select(Author.email, Author.created_at, db.func.count(Debate.id))
-        .outerjoin(Debate, Debate.owner_id == Author.id)
+        db.select(Author.email, Author.created_at, db.func.count(DebateRow.id))
+        .outerjoin(DebateRow, DebateRow.owner_id == Author.id)
         .group_by(Author.id).order_by(Author.email))
     for email, created_at, debates in rows:
         click.echo(f"{email}\t{debates} debate{'' if debates == 1 else 's'}\t"
@@ -98,9 +100,13 @@ def remove(email: str) -> None:
         author = get_author(db.session, email)
     except AccountError as error:
         raise click.ClickException(str(error)) from None
-    db.session.execute(db.update(Debate).where(Debate.owner_id == author.id).values(owner_id=None))
+    owned = db.session.scalars(db.select(DebateRow.slug).filter_by(owner_id=author.id)).all()
+    db.session.execute(db.update(DebateRow).where(DebateRow.owner_id == author.id)
+                       .values(owner_id=None))
     db.session.delete(author)
     db.session.commit()
+    for slug in owned:
+        invalidate(slug)
     click.echo(f"Removed author {author.email}.")
 
 

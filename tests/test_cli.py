@@ -2,10 +2,10 @@
 
 from sqlalchemy import select
 
-from conftest import api_results
-from debate.content import bundled_path
-from debate.db import db
-from debate.models import Claim, Debate
+from debate.core.content import bundled_path
+from debate.store.db import db
+from debate.store.models import ClaimRow, DebateRow
+from helpers import api_results
 
 
 def test_load_is_idempotent_and_keeps_votes(app, runner, new_reader):
@@ -19,7 +19,7 @@ def test_load_is_idempotent_and_keeps_votes(app, runner, new_reader):
     assert "Updated debate 'open-vs-closed-ai': 7 claims, 4 answers" in second.output
     assert api_results(reader.client) == before
     with app.app_context():
-        assert db.session.scalar(select(db.func.count()).select_from(Debate)) == 1
+        assert db.session.scalar(select(db.func.count()).select_from(DebateRow)) == 1
 
 
 def test_reload_with_reordered_and_edited_claims_keeps_votes_by_key(app, runner, tmp_path,
@@ -39,7 +39,7 @@ def test_reload_with_reordered_and_edited_claims_keeps_votes_by_key(app, runner,
     assert results["claims"][4]["key"] == "accountability"
     assert results["claims"][4]["disagree"] == 1
     with app.app_context():
-        claim = db.session.execute(select(Claim).filter_by(key="accountability")).scalar_one()
+        claim = db.session.execute(select(ClaimRow).filter_by(key="accountability")).scalar_one()
         assert "diffuse and unclear" in claim.text_html
 
 
@@ -55,7 +55,7 @@ def test_malformed_file_is_refused_naming_file_and_line_and_changes_nothing(app,
     line = text[:text.index("{claim=customization}")].count("\n") + 1
     assert f"{path}: line {line}: claim key 'Customization!'" in result.output
     with app.app_context():
-        slugs = db.session.scalars(select(Debate.slug)).all()
+        slugs = db.session.scalars(select(DebateRow.slug)).all()
     assert slugs == ["open-vs-closed-ai"]
 
 

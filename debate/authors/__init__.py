@@ -1,0 +1,1 @@
+"""What authors use: signing in, the dashboard, exports."""

@@ -1,0 +1,85 @@
+"""Authors signing in and out (Flask-Login), and who may see the dashboard.
+
+A sign-in starts a fresh session (cleared, new CSRF token), so nothing set
+before it, by anyone, survives into the signed-in session. Failed sign-ins
+are limited per address and per account in limits.py.
+"""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+from ..cache.responses import wants_fragment
+from ..store.accounts import authenticate
+from ..store.db import db
+from ..store.models import Author
+from ..web.extensions import login_manager
+from ..web.limits import FAILED_SIGN_IN, limits_sign_in
+from .forms import SignInForm
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_author(author_id: str) -> Author | None:
+    return db.session.get(Author, int(author_id)) if author_id.isdigit() else None
+
+
+@login_manager.unauthorized_handler
+def send_to_sign_in():
+    """Anonymous requests never get data: a page goes to the sign-in page, and an
+    htmx fragment (a poll after the session ended) makes the browser go there."""
+    target = url_for("auth.sign_in", next=request.full_path.rstrip("?"))
+    if wants_fragment():
+        return "", 401, {"HX-Redirect": target}
+    return redirect(target)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never another host after signing in."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and "\\" not in target:
+            return target
+    return url_for("dashboard.index")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limits_sign_in
+def sign_in():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(request.args.get("next")))
+    form = SignInForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("auth/sign_in.html", form=form), status
+    author = authenticate(db.session, form.email.data, form.password.data)
+    if author is None:
+        current_app.logger.info("failed sign-in for %s from %s",
+                                form.email.data.strip().lower(), request.remote_addr)
+        form.form_errors.append("That email and password do not match an author.")
+        return render_template("auth/sign_in.html", form=form), FAILED_SIGN_IN
+    destination = safe_next(request.args.get("next"))
+    session.clear()
+    g.pop("csrf_token", None)
+    login_user(author, remember=False)
+    generate_csrf()
+    return redirect(destination, 303)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.sign_in"), 303)

@@ -1,0 +1,158 @@
+"""The authors' dashboard: one debate's analysis, running its poll, its data.
+
+Every view needs a signed-in author, and an author only ever reaches the
+debates they own (another's is a 404, as if it did not exist). Views stay
+thin: the figures come from core/analysis.py, the files from exports.py, and
+every write ends with the cache's invalidation, so readers see it at once.
+"""
+
+import logging
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from ..cache.responses import wants_fragment
+from ..cache.store import cached_debate, debate_or_404, invalidate
+from ..core import charts
+from ..core.analysis import analyse
+from ..core.debate import VISIBILITY_LABELS, Debate
+from ..store import debates
+from ..store.db import db
+from ..store.votes import vote_records
+from . import exports
+from .forms import ResetForm, VisibilityForm, VotingForm
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+log = logging.getLogger(__name__)
+
+
+@bp.before_request
+@login_required
+def require_author() -> None:
+    """login_required answers anonymous requests before any view runs."""
+
+
+def owned_debate_or_404(slug: str) -> Debate:
+    debate = cached_debate(slug)
+    if debate is None or debate.owner_id != current_user.id:
+        abort(404, description="You have no debate at this address.")
+    return debate
+
+
+@bp.get("/")
+def index():
+    owned = debates.owned_debates(db.session, current_user.id)
+    return render_template("dashboard/index.html", debates=owned)
+
+
+@bp.get("/debates/<slug>")
+def debate(slug: str):
+    """The page, or (for the page's own polling) its figures alone, with an ETag."""
+    debate = owned_debate_or_404(slug)
+    min_n = current_app.config["DASHBOARD_MIN_N"]
+    context = {
+        "debate": debate,
+        "analysis": analyse(debate, vote_records(db.session, debate.id), min_n),
+        "charts": charts,
+        "visibility_labels": VISIBILITY_LABELS,
+        "poll_seconds": current_app.config["DASHBOARD_POLL_SECONDS"],
+    }
+    if not wants_fragment():
+        return render_template("dashboard/debate.html", **context)
+    response = make_response(render_template("dashboard/_figures.html", **context))
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.post("/debates/<slug>/voting")
+def set_voting(slug: str):
+    debate = owned_debate_or_404(slug)
+    voting_open = _validated(VotingForm()).voting.data == "open"
+    debates.set_voting_open(db.session, debate.id, voting_open)
+    db.session.commit()
+    invalidate(slug)
+    log.info("%s %s voting on %s", current_user.email, "opened" if voting_open else "closed",
+             slug)
+    return _controls_answer(slug)
+
+
+@bp.post("/debates/<slug>/visibility")
+def set_visibility(slug: str):
+    debate = owned_debate_or_404(slug)
+    visibility = _validated(VisibilityForm()).visibility.data
+    debates.set_results_visibility(db.session, debate.id, visibility)
+    db.session.commit()
+    invalidate(slug)
+    return _controls_answer(slug)
+
+
+@bp.route("/debates/<slug>/reset", methods=["GET", "POST"])
+def reset(slug: str):
+    """A confirmation naming the debate and the votes at stake; the POST must repeat the slug."""
+    debate = owned_debate_or_404(slug)
+    form = ResetForm()
+    votes = debates.count_votes(db.session, debate.id)
+    if not form.validate_on_submit():
+        return render_template("dashboard/reset.html", debate=debate, votes=votes, form=form)
+    if form.confirm.data.strip() != debate.slug:
+        form.confirm.errors = [f"Type {debate.slug} exactly to confirm."]
+        return render_template("dashboard/reset.html", debate=debate, votes=votes, form=form), 400
+    deleted = debates.delete_all_votes(db.session, debate.id)
+    db.session.commit()
+    invalidate(slug)
+    log.warning("%s reset the votes of %s: %d votes deleted", current_user.email, debate.slug,
+                deleted)
+    flash(f"Deleted all {deleted} votes of “{debate.title}”.")
+    return redirect(url_for("dashboard.debate", slug=debate.slug), 303)
+
+
+@bp.get("/debates/<slug>/votes.csv")
+def export_csv(slug: str):
+    debate = owned_debate_or_404(slug)
+    chunks = exports.csv_chunks(exports.vote_rows(db.session, debate))
+    return _download(debate, chunks, "csv", "text/csv; charset=utf-8")
+
+
+@bp.get("/debates/<slug>/votes.json")
+def export_json(slug: str):
+    debate = owned_debate_or_404(slug)
+    chunks = exports.json_chunks(exports.vote_rows(db.session, debate))
+    return _download(debate, chunks, "json", "application/json")
+
+
+def _download(debate: Debate, chunks, extension: str, mimetype: str) -> Response:
+    filename = exports.export_filename(debate, datetime.now(UTC), extension)
+    response = Response(stream_with_context(chunks), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _validated(form):
+    if not form.validate():
+        abort(400, description=form.first_error())
+    return form
+
+
+def _controls_answer(slug: str):
+    """The controls partial for htmx (and a signal to refresh the figures), else a 303."""
+    if not wants_fragment():
+        return redirect(url_for("dashboard.debate", slug=slug, _anchor="controls"), 303)
+    html = render_template("dashboard/_controls.html", debate=debate_or_404(slug),
+                           visibility_labels=VISIBILITY_LABELS)
+    return html, 200, {"HX-Trigger": "poll-settings-changed"}

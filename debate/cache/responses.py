@@ -1,0 +1,165 @@
+"""The response layer: whole responses served from the cache, before Flask.
+
+A view marked `@cached(...)` is served from here while its response is kept,
+what a CDN at the edge would do, in each process:
+
+- a shared response (the results panel) to everyone, with a 304 for a
+  client that holds its ETag;
+- a reader page (`personal=True`: the debate page, an embed) to a first
+  visit only (a request without cookies), with a vote token of its own put
+  where the view wrote the token mark. A returning reader's page names their
+  votes and is drawn by Flask.
+
+Which view a request reaches comes from the app's URL map, so the routes are
+written once. A response is kept under its variant key: exactly what it
+varies on, and `Vary` names the same headers. Anything else (another method,
+a query the view does not name, a Host the app does not trust, a response
+that is not a 200 or sets a cookie) goes to Flask and is not kept.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.sansio.utils import host_is_trusted
+from werkzeug.wrappers import Response
+
+from .store import Store
+
+# The request headers that decide between a page and a fragment.
+VARY = ("HX-Request", "HX-Request-Type", "HX-History-Restore-Request")
+# Set in the environ of the request that fills the cache: the view draws the
+# response for nobody in particular (the token mark in place of a token).
+FILL = "debate.cache.fill"
+
+
+def wants_fragment(environ: dict | None = None) -> bool:
+    """An htmx request that swaps a fragment in place (HX-Request-Type: partial).
+
+    A history restore also carries HX-Request but wants the whole page
+    (htmx 4 sends HX-Request-Type: full with it), so Back never shows a bare
+    fragment.
+    """
+    environ = request.environ if environ is None else environ
+    return (environ.get("HTTP_HX_REQUEST") == "true"
+            and environ.get("HTTP_HX_REQUEST_TYPE") != "full"
+            and environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST") != "true")
+
+
+def vary_on_fragments(response: Response) -> Response:
+    """after_request: an HTML answer may be a page or a fragment; say on what it depends."""
+    if response.mimetype == "text/html":
+        for header in VARY:
+            response.vary.add(header)
+    return response
+
+
+@dataclass(frozen=True)
+class CachePolicy:
+    """How a view's responses are kept: for how long (a config name), whether
+    they are a reader page, and which query arguments select a variant."""
+
+    seconds: str = "CACHE_RESULTS_SECONDS"
+    personal: bool = False
+    query: tuple[str, ...] = ()
+
+
+def cached(seconds: str = "CACHE_RESULTS_SECONDS", personal: bool = False,
+           query: tuple[str, ...] = ()):
+    """Mark a view whose responses the response layer may keep and serve."""
+    def mark(view):
+        view.cache_policy = CachePolicy(seconds, personal, query)
+        return view
+    return mark
+
+
+def variant_key(environ: dict, query: list[tuple[str, str]]) -> str:
+    """Everything a kept response varies on: scheme, host, path, the query the
+    view names, and page or fragment (the headers of VARY)."""
+    fragment = "fragment" if wants_fragment(environ) else "page"
+    return " ".join((environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST", ""),
+                     environ.get("PATH_INFO", ""), repr(sorted(query)), fragment))
+
+
+@dataclass(frozen=True)
+class KeptResponse:
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    @property
+    def etag(self) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == "etag"), None)
+
+
+class ResponseCache:
+    """WSGI middleware in front of the app (see the module's docstring)."""
+
+    def __init__(self, app: Flask, store: Store, token_mark: str,
+                 fresh_token: Callable[[], str]):
+        self.app, self.wsgi_app, self.store = app, app.wsgi_app, store
+        self.mark, self.fresh_token = token_mark.encode(), fresh_token
+
+    def __call__(self, environ, start_response):
+        route = self._route(environ) if environ.get("REQUEST_METHOD") == "GET" else None
+        if route is None:
+            return self.wsgi_app(environ, start_response)
+        policy, slug = route
+        query = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        if ((policy.personal and "HTTP_COOKIE" in environ)
+                or any(name not in policy.query for name, _ in query)
+                or not host_is_trusted(environ.get("HTTP_HOST"), self.app.config["TRUSTED_HOSTS"])):
+            return self.wsgi_app(environ, start_response)
+        kept = self.store.fetch(
+            variant_key(environ, query), lambda: self._fill(environ), tag=slug,
+            ttl=self.app.config[policy.seconds],
+            keep=lambda response: self._keepable(response, policy.personal))
+        if policy.personal:
+            body = kept.body.replace(self.mark, self.fresh_token().encode())
+            headers = [(k, v) for k, v in kept.headers if k.lower() != "content-length"]
+            start_response(kept.status, [*headers, ("Content-Length", str(len(body)))])
+            return [body]
+        if kept.etag and kept.etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+            # No Content-Length on a 304: some clients would wait for that many bytes.
+            headers = [(k, v) for k, v in kept.headers if k.lower() != "content-length"]
+            start_response("304 NOT MODIFIED", headers)
+            return []
+        start_response(kept.status, kept.headers)
+        return [kept.body]
+
+    def _route(self, environ) -> tuple[CachePolicy, str] | None:
+        """The policy of the view this request reaches, and its debate's slug."""
+        try:
+            endpoint, args = self.app.url_map.bind_to_environ(environ).match()
+        except HTTPException:
+            return None
+        policy = getattr(self.app.view_functions.get(endpoint), "cache_policy", None)
+        return None if policy is None or "slug" not in args else (policy, args["slug"])
+
+    def _fill(self, environ) -> KeptResponse:
+        """The app's whole response for nobody in particular (no cookie, no
+        If-None-Match: a 304 could not be kept)."""
+        environ = {k: v for k, v in environ.items()
+                   if k not in ("HTTP_IF_NONE_MATCH", "HTTP_COOKIE")}
+        environ[FILL] = True
+        captured: dict = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        result = self.wsgi_app(environ, capture)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        return KeptResponse(captured["status"], captured["headers"], body)
+
+    def _keepable(self, response: KeptResponse, personal: bool) -> bool:
+        names = {k.lower() for k, _ in response.headers}
+        if not response.status.startswith("200") or "set-cookie" in names:
+            return False
+        return self.mark in response.body if personal else True

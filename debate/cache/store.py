@@ -1,0 +1,290 @@
+"""The one cache: values by key, kept for a while, dropped by tag on every write.
+
+Two things are kept (docs/architecture.md has the table): a debate's read
+model, and whole responses the response layer serves (responses.py). Each
+is tagged with its debate's slug; every write that changes what they show
+calls `invalidate(slug)` after its commit.
+
+Values live in this process by default, bounded in entries and bytes. A
+write on one host reaches every process of that host through a file in the
+instance folder (`cache-epoch`: its change empties each process's store).
+With CACHE_REDIS_URL every process and host shares one store in Redis.
+
+A key is built by one caller at a time in a process; the others wait for it.
+A build that fails, or whose value the caller will not keep, leaves nothing
+behind, nor does a build that an invalidation overtook (it may hold what the
+write changed).
+"""
+
+import logging
+import os
+import pickle
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import redis
+from flask import Flask, abort, current_app
+
+from ..core.debate import Debate
+from ..store.db import db
+from ..store.debates import load_debate
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], float]
+BUILD_WAIT_SECONDS = 5  # then a waiting request builds for itself
+_MISSING = object()
+
+
+@dataclass
+class _Entry:
+    expires: float
+    size: int
+    tag: str
+    value: Any
+
+
+class MemoryBackend:
+    """This process's store: least recently used first out past its bounds."""
+
+    def __init__(self, epoch_file: Path, max_entries: int, max_bytes: int,
+                 clock: Clock = time.monotonic):
+        self.epoch_file, self.max_entries, self.max_bytes = epoch_file, max_entries, max_bytes
+        self.clock = clock
+        self.entries: OrderedDict[str, _Entry] = OrderedDict()
+        self.tags: dict[str, set[str]] = {}
+        self.generations: dict[str, int] = {}
+        self.bytes = 0
+        self.lock = threading.Lock()
+        self.epoch = self._read_epoch()
+
+    def get(self, key: str) -> Any:
+        self._follow_epoch()
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return _MISSING
+            if entry.expires <= self.clock():
+                self._drop(key)
+                return _MISSING
+            self.entries.move_to_end(key)
+            return entry.value
+
+    def generation(self, tag: str) -> tuple[int, int]:
+        self._follow_epoch()
+        return self.epoch, self.generations.get(tag, 0)
+
+    def put(self, key: str, value: Any, tag: str, ttl: float, generation: tuple) -> None:
+        size = len(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        if size > self.max_bytes:
+            return
+        self._follow_epoch()
+        with self.lock:
+            if generation != (self.epoch, self.generations.get(tag, 0)):
+                return  # a write came while this was built
+            if key in self.entries:
+                self._drop(key)
+            self.entries[key] = _Entry(self.clock() + ttl, size, tag, value)
+            self.tags.setdefault(tag, set()).add(key)
+            self.bytes += size
+            while len(self.entries) > self.max_entries or self.bytes > self.max_bytes:
+                self._drop(next(iter(self.entries)))
+
+    def invalidate(self, tag: str) -> None:
+        self._follow_epoch()
+        with self.lock:
+            self.generations[tag] = self.generations.get(tag, 0) + 1
+            for key in list(self.tags.get(tag, ())):
+                self._drop(key)
+            self.epoch = self._touch_epoch()
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def _drop(self, key: str) -> None:
+        entry = self.entries.pop(key)
+        self.bytes -= entry.size
+        keys = self.tags[entry.tag]
+        keys.discard(key)
+        if not keys:
+            del self.tags[entry.tag]
+
+    def _read_epoch(self) -> int:
+        try:
+            return self.epoch_file.stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    def _touch_epoch(self) -> int:
+        """Tell the other processes of this host: a later time than any before."""
+        try:
+            self.epoch_file.touch()
+            now = max(time.time_ns(), self._read_epoch() + 1, self.epoch + 1)
+            os.utime(self.epoch_file, ns=(now, now))
+        except OSError as error:
+            log.warning("cannot tell other processes of a cache invalidation: %s", error)
+        return self._read_epoch()
+
+    def _follow_epoch(self) -> None:
+        """Another process wrote: what this one keeps may be out of date."""
+        epoch = self._read_epoch()
+        if epoch != self.epoch:
+            with self.lock:
+                self.entries.clear()
+                self.tags.clear()
+                self.bytes = 0
+                self.epoch = epoch
+
+
+class RedisBackend:
+    """One store for every process and host. Redis evicts by its own policy
+    (maxmemory); a key's tag set lists the keys an invalidation deletes.
+    If Redis fails, a read is a miss and a write keeps nothing: pages are
+    then built for each request, and the failure is logged once a minute."""
+
+    _PUT = """
+    if (redis.call('GET', KEYS[3]) or '0') ~= ARGV[3] then return 0 end
+    redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+    redis.call('SADD', KEYS[2], KEYS[1])
+    redis.call('PEXPIRE', KEYS[2], ARGV[4])
+    return 1
+    """
+    _INVALIDATE = """
+    redis.call('INCR', KEYS[2])
+    local keys = redis.call('SMEMBERS', KEYS[1])
+    for _, key in ipairs(keys) do redis.call('DEL', key) end
+    redis.call('DEL', KEYS[1])
+    return #keys
+    """
+    TAG_SET_SECONDS = 3600
+
+    def __init__(self, url: str, prefix: str = "debate-cache:"):
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        self.prefix = prefix
+        self.put_script = self.client.register_script(self._PUT)
+        self.invalidate_script = self.client.register_script(self._INVALIDATE)
+        self.last_complaint = 0.0
+
+    def get(self, key: str) -> Any:
+        try:
+            raw = self.client.get(self.prefix + key)
+        except redis.RedisError as error:
+            self._complain(error)
+            return _MISSING
+        return _MISSING if raw is None else pickle.loads(raw)
+
+    def generation(self, tag: str) -> bytes:
+        try:
+            return self.client.get(self._generation_key(tag)) or b"0"
+        except redis.RedisError as error:
+            self._complain(error)
+            return b"unknown"  # never equal to what the put script reads: keep nothing
+
+    def put(self, key: str, value: Any, tag: str, ttl: float, generation: bytes) -> None:
+        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        try:
+            self.put_script(
+                keys=[self.prefix + key, self._tag_key(tag), self._generation_key(tag)],
+                args=[data, max(1, int(ttl * 1000)), generation, self.TAG_SET_SECONDS * 1000])
+        except redis.RedisError as error:
+            self._complain(error)
+
+    def invalidate(self, tag: str) -> None:
+        try:
+            self.invalidate_script(keys=[self._tag_key(tag), self._generation_key(tag)])
+        except redis.RedisError as error:
+            log.error("the cache could not drop what %s showed: %s", tag, error)
+
+    def _tag_key(self, tag: str) -> str:
+        return f"{self.prefix}tag:{tag}"
+
+    def _generation_key(self, tag: str) -> str:
+        return f"{self.prefix}generation:{tag}"
+
+    def _complain(self, error: Exception) -> None:
+        now = time.monotonic()
+        if now - self.last_complaint >= 60:
+            self.last_complaint = now
+            log.error("the shared cache is unreachable, serving without it: %s", error)
+
+
+class Store:
+    """The cache's one interface: fetch a value (building it at most once at a
+    time per key), and invalidate a tag."""
+
+    def __init__(self, backend: MemoryBackend | RedisBackend):
+        self.backend = backend
+        self.flights: dict[str, threading.Event] = {}
+        self.lock = threading.Lock()
+
+    def fetch(self, key: str, build: Callable[[], Any], *, tag: str, ttl: float,
+              keep: Callable[[Any], bool] | None = None) -> Any:
+        """The value kept for `key`, or `build()`'s, kept for `ttl` seconds if
+        `keep` accepts it (0 seconds: always built, never kept)."""
+        if ttl <= 0:
+            return build()
+        value = self.backend.get(key)
+        if value is not _MISSING:
+            return value
+        with self.lock:
+            flight = self.flights.get(key)
+            leading = flight is None
+            if leading:
+                flight = self.flights[key] = threading.Event()
+        if not leading:
+            flight.wait(BUILD_WAIT_SECONDS)
+            value = self.backend.get(key)
+            return build() if value is _MISSING else value
+        try:
+            generation = self.backend.generation(tag)
+            value = build()
+            if keep is None or keep(value):
+                self.backend.put(key, value, tag, ttl, generation)
+            return value
+        finally:
+            with self.lock:
+                del self.flights[key]
+            flight.set()
+
+    def invalidate(self, tag: str) -> None:
+        self.backend.invalidate(tag)
+
+
+def init_store(app: Flask, clock: Clock = time.monotonic) -> Store:
+    """The app's store: in Redis with CACHE_REDIS_URL, else in this process."""
+    url = app.config.get("CACHE_REDIS_URL")
+    if url:
+        backend: MemoryBackend | RedisBackend = RedisBackend(url)
+    else:
+        backend = MemoryBackend(Path(app.instance_path) / "cache-epoch",
+                                app.config["CACHE_MAX_ENTRIES"], app.config["CACHE_MAX_BYTES"],
+                                clock)
+    store = app.extensions["debate_cache"] = Store(backend)
+    return store
+
+
+def store(app: Flask | None = None) -> Store:
+    return (app or current_app).extensions["debate_cache"]
+
+
+def invalidate(slug: str) -> None:
+    """Call after committing any write that changes what a debate's pages show."""
+    store().invalidate(slug)
+
+
+def cached_debate(slug: str) -> Debate | None:
+    """The read model of the stored debate at `slug`, kept until it changes."""
+    return store().fetch(f"debate:{slug}", lambda: load_debate(db.session, slug), tag=slug,
+                         ttl=current_app.config["CACHE_DEBATE_SECONDS"],
+                         keep=lambda found: found is not None)
+
+
+def debate_or_404(slug: str) -> Debate:
+    debate = cached_debate(slug)
+    if debate is None:
+        abort(404, description="There is no debate at this address.")
+    return debate

@@ -1,0 +1,1 @@
+"""The poll inside other sites: embeddable views, snippets to paste, oEmbed."""

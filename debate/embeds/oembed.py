@@ -1,0 +1,53 @@
+"""oEmbed, for sites that discover a poll's embed from its URL."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from ..cache.store import debate_or_404
+from .snippets import DEFAULT_WIDTH, HEIGHTS, embeds_for
+
+bp = Blueprint("oembed", __name__)
+
+@bp.get("/oembed")
+def oembed():
+    """oEmbed 1.0: a `rich` answer for a debate or embed URL of this site."""
+    if request.args.get("format", "json") != "json":
+        abort(501, description="Only the json oEmbed format is offered.")
+    endpoint, args = _route_of(request.args.get("url", ""))
+    debate = debate_or_404(args["slug"])
+    embed = next((e for e in embeds_for(debate)
+                  if e.url == url_for(endpoint, **args, _external=True)), None)
+    if embed is None:
+        abort(404, description="There is no embeddable poll at that address.")
+    width = _bounded("maxwidth", DEFAULT_WIDTH)
+    height = _bounded("maxheight", embed.height)
+    return {
+        "version": "1.0", "type": "rich", "provider_name": "debate",
+        "provider_url": request.host_url, "title": embed.title,
+        "html": str(embed.snippet()), "width": width, "height": height,
+    }
+
+
+def _route_of(url: str) -> tuple[str, dict]:
+    """Which embeddable view a URL of this site names (the debate page embeds whole)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        abort(404, description="That address is not a poll on this site.")
+    try:
+        endpoint, args = current_app.url_map.bind(request.host).match(parts.path, "GET")
+    except HTTPException:
+        abort(404, description="That address is not a poll on this site.")
+    endpoint = "embed.debate" if endpoint == "pages.debate" else endpoint
+    if endpoint not in HEIGHTS:
+        abort(404, description="That address is not a poll on this site.")
+    return endpoint, args
+
+
+def _bounded(name: str, preferred: int) -> int:
+    try:
+        limit = int(request.args.get(name, preferred))
+    except ValueError:
+        abort(400, description=f"{name} must be a whole number of pixels.")
+    return max(100, min(preferred, limit))

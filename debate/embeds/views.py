@@ -1,0 +1,78 @@
+"""Embeds: the debate, its closing question or one claim, inside another site's iframe.
+
+There, browsers block or partition cookies, so nothing here depends on an
+unpartitioned third-party cookie: the reader is the page's vote token (kept in
+a partitioned cookie where the browser allows one), and votes prove their
+origin as the debate page's do (readers/ballots.py), without a session.
+"""
+
+from flask import Blueprint, abort, g, request, url_for
+
+from ..cache.responses import cached
+from ..cache.store import debate_or_404
+from ..readers.ballots import Ballot, add_vote_routes, answer
+from ..readers.identity import TOKEN_QUERY, current_reader
+from ..readers.pages import private, reader_page
+from ..web.security import content_security_policy
+
+bp = Blueprint("embed", __name__, url_prefix="/embed/<slug>")
+_VIEWS = {"debate": "embed/debate.html", "question": "embed/question.html"}
+
+
+@bp.after_request
+def allow_framing(response):
+    """Embeds may be framed by the debate's allowed sites (any site by default)."""
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        g.get("frame_ancestors", "*"))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("")
+@cached(personal=True)
+def debate(slug: str):
+    return _show(slug, "debate")
+
+
+@bp.get("/question")
+@cached(personal=True)
+def question(slug: str):
+    return _show(slug, "question")
+
+
+@bp.get("/claims/<claim_key>")
+@cached(personal=True)
+def claim(slug: str, claim_key: str):
+    debate_ = debate_or_404(slug)
+    found = debate_.claim(claim_key)
+    if found is None:
+        abort(404, description="This debate has no such claim.")
+    g.frame_ancestors = debate_.frame_ancestors
+    return private(reader_page("embed/claim.html", debate_, claim=found,
+                               embed_view=f"claim:{claim_key}"))
+
+
+def _show(slug: str, view: str):
+    debate_ = debate_or_404(slug)
+    g.frame_ancestors = debate_.frame_ancestors
+    return private(reader_page(_VIEWS[view], debate_, embed_view=view))
+
+
+def _back_to_view(ballot: Ballot):
+    """A plain POST goes back to the embed it came from, carrying the reader's
+    token so that a browser without cookies still shows the reader's vote."""
+    g.frame_ancestors = ballot.debate.frame_ancestors
+    view = request.form.get("view", "debate")
+    slug, token = ballot.debate.slug, {TOKEN_QUERY: current_reader().token}
+    if view == "question":
+        url = url_for("embed.question", slug=slug, **token, _anchor=ballot.anchor)
+    elif view.startswith("claim:") and ballot.debate.claim(view[6:]) is not None:
+        url = url_for("embed.claim", slug=slug, claim_key=view[6:], **token,
+                      _anchor=ballot.anchor)
+    else:
+        view = "debate"
+        url = url_for("embed.debate", slug=slug, **token, _anchor=ballot.anchor)
+    return answer(ballot, url, embed_view=view)
+
+
+add_vote_routes(bp, _back_to_view)

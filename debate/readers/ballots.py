@@ -1,0 +1,215 @@
+"""Votes from a form: prove the origin, find the item, check the input, record,
+answer. The debate page and the embeds share all of it; they differ only in
+where a plain form POST is redirected.
+
+A vote proves it came from the poll's own page without a session: the browser
+says where the request comes from (Sec-Fetch-Site, Origin, or at least
+Referer), and it carries a genuine, current vote token, which names the
+reader the page votes as (identity.py). Anyone can get a token for a reader
+of their own by loading a page, so the token alone is not the proof: the
+origin is.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from wtforms import StringField
+from wtforms.validators import AnyOf, InputRequired
+
+from ..cache.responses import wants_fragment
+from ..cache.store import debate_or_404
+from ..core.debate import (
+    CLAIM,
+    CLAIM_CHOICES,
+    QUESTION,
+    QUESTION_KEY,
+    STANCE,
+    STANCE_PHASES,
+    STANCE_SIDES,
+    Debate,
+    Item,
+)
+from ..core.tally import results_from_sums
+from ..store.db import db, retry_on_lost_connection, write_turn
+from ..store.votes import cast_vote, counter_sums
+from ..web.forms import FieldsForm
+from ..web.limits import counts_as_vote
+from .identity import current_reader
+
+bp = Blueprint("voting", __name__, url_prefix="/debates/<slug>")
+REFUSED = "This vote did not come from the poll's own page. Reload the page and try again."
+
+
+def _one_of(name: str, allowed) -> list:
+    rule = f"{name} must be one of: {', '.join(allowed)}."
+    return [InputRequired(message=rule), AnyOf(list(allowed), message=rule)]
+
+
+class ClaimVoteForm(FieldsForm):
+    choice = StringField(validators=_one_of("choice", CLAIM_CHOICES))
+
+
+class StanceForm(FieldsForm):
+    phase = StringField(validators=_one_of("phase", STANCE_PHASES))
+    side = StringField(validators=_one_of("side", STANCE_SIDES))
+
+
+class QuestionVoteForm(FieldsForm):
+    """Only presence is checked here: an option that does not exist is a 404."""
+
+    option = StringField()
+
+    def __init__(self, option_keys: tuple[str, ...], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rule = f"option must be one of: {', '.join(option_keys)}."
+        self.option.validators = [InputRequired(message=rule)]
+
+
+@dataclass
+class Ballot:
+    """A recorded vote, and the anchor of its item on the page."""
+
+    debate: Debate
+    item: Item
+    choice: str
+    anchor: str
+    counts: dict = field(default_factory=dict)  # the item's counters, this vote included
+
+
+def check_vote_origin() -> None:
+    """Refuse a vote that does not show it comes from this site, or that has no
+    genuine, current vote token.
+
+    Browsers send Sec-Fetch-Site or Origin with every POST; a very old one that
+    sends neither must send a Referer of this site and, if it has a reader
+    cookie, the token of that reader.
+    """
+    site = request.host_url.rstrip("/")
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    origin = request.headers.get("Origin")
+    if fetch_site is not None and fetch_site != "same-origin":
+        abort(400, description=REFUSED)
+    if origin is not None and origin != site:
+        abort(400, description=REFUSED)
+    reader = current_reader()
+    if reader.token_id is None:
+        abort(400, description=REFUSED)
+    if fetch_site is None and origin is None:
+        referer = request.headers.get("Referer", "")
+        if not referer.startswith(site + "/") or reader.id != reader.token_id:
+            abort(400, description=REFUSED)
+
+
+def claim_ballot(slug: str, claim_key: str) -> Ballot:
+    debate = _open_debate(slug)
+    if debate.claim(claim_key) is None:
+        abort(404, description="This debate has no such claim.")
+    choice = _validated(ClaimVoteForm()).choice.data
+    return _cast(Ballot(debate, (CLAIM, claim_key), choice, f"claim-{claim_key}"))
+
+
+def question_ballot(slug: str) -> Ballot:
+    debate = _open_debate(slug)
+    option = _validated(QuestionVoteForm(debate.option_keys)).option.data
+    if option not in debate.option_keys:
+        abort(404, description="The closing question has no such option.")
+    return _cast(Ballot(debate, (QUESTION, QUESTION_KEY), option, "question"))
+
+
+def stance_ballot(slug: str) -> Ballot:
+    debate = _open_debate(slug)
+    form = _validated(StanceForm())
+    phase = form.phase.data
+    return _cast(Ballot(debate, (STANCE, phase), form.side.data, f"stance-{phase}"))
+
+
+def add_vote_routes(bp: Blueprint, back: Callable[[Ballot], ResponseReturnValue]) -> None:
+    """The three vote endpoints, on the debate page's blueprint or the embeds':
+    each casts its ballot and lets `back` answer it (a partial or a redirect)."""
+
+    @bp.post("/claims/<claim_key>/vote")
+    @counts_as_vote
+    def claim_vote(slug: str, claim_key: str):
+        return back(claim_ballot(slug, claim_key))
+
+    @bp.post("/question/vote")
+    @counts_as_vote
+    def question_vote(slug: str):
+        return back(question_ballot(slug))
+
+    @bp.post("/stance")
+    @counts_as_vote
+    def stance(slug: str):
+        return back(stance_ballot(slug))
+
+
+def answer(ballot: Ballot, redirect_url: str, **context):
+    """The item's partial for htmx (and a signal for the results panel), else a 303.
+
+    The partial shows one item, so only that item's counters are read, and the
+    reader's choice there is the one just cast.
+    """
+    if not wants_fragment():
+        return redirect(redirect_url, 303)
+    template, extra = item_partial(ballot.debate, ballot.item)
+    html = render_template(
+        template, debate=ballot.debate, my_votes={ballot.item: ballot.choice},
+        vote_token=current_reader().token,
+        results=results_from_sums(ballot.debate, ballot.counts), **extra, **context,
+    )
+    return html, 200, {"HX-Trigger": "vote-recorded"}
+
+
+def item_partial(debate: Debate, item: Item) -> tuple[str, dict]:
+    """The partial that draws one voting item, and what it needs besides the page's context."""
+    kind, key = item
+    if kind == STANCE:
+        return "debates/_stance.html", {"phase": key}
+    if kind == CLAIM:
+        return "debates/_claim.html", {"claim": debate.claim(key)}
+    return "debates/_question.html", {}
+
+
+def _back_to_page(ballot: Ballot):
+    return answer(ballot, url_for("pages.debate", slug=ballot.debate.slug, _anchor=ballot.anchor))
+
+
+add_vote_routes(bp, _back_to_page)
+
+
+def _open_debate(slug: str) -> Debate:
+    """The debate, once the vote's origin is proven and voting is open (the read
+    model is dropped from the cache the moment an author closes voting)."""
+    check_vote_origin()
+    debate = debate_or_404(slug)
+    if not debate.voting_open:
+        abort(403, description="Voting on this debate is closed.")
+    return debate
+
+
+def _validated(form: FieldsForm) -> FieldsForm:
+    if not form.validate():
+        abort(400, description=form.first_error())
+    return form
+
+
+def _cast(ballot: Ballot) -> Ballot:
+    """Record the vote and, for an htmx answer, read the item's counters in the
+    same transaction (one round trip less than reading them after the commit)."""
+    reader = current_reader()
+    answer_needs_counts = wants_fragment()
+
+    def record() -> dict:
+        cast_vote(db.session, ballot.debate.id, *ballot.item, reader.id, ballot.choice,
+                  commit=False)
+        counts = (counter_sums(db.session, ballot.debate.id, ballot.item)
+                  if answer_needs_counts else {})
+        db.session.commit()
+        return counts
+
+    with write_turn():
+        ballot.counts = retry_on_lost_connection(record)
+    reader.voted = True
+    return ballot

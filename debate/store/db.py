@@ -1,0 +1,118 @@
+"""The database: the SQLAlchemy extension (unbound until create_app calls
+init_app), the session's end, retries, and SQLite's write queue."""
+
+import fcntl
+import logging
+import threading
+from contextlib import contextmanager, nullcontext, suppress
+from datetime import UTC, datetime
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Objects stay loaded after a commit: a vote's answer renders the debate it just
+# wrote to without loading it again.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, as the naive datetime every column stores."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def end_session_even_if_connection_died(_error=None) -> None:
+    """teardown_appcontext: end the request's session; when its connection died
+    (the database restarted), the rollback fails: drop the connection instead
+    of turning a finished request into an error."""
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        log.warning("dropping a session whose connection died: %s", error.orig)
+        with suppress(SQLAlchemyError):
+            db.session().invalidate()
+        db.session.registry.clear()
+
+
+def retry_on_lost_connection(work, attempts: int = 3):
+    """Run a transaction again when its connection died under it (a database
+    restart): the pool replaces the connection and the work is redone whole."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except OperationalError as error:
+            db.session.rollback()
+            if attempt == attempts or not error.connection_invalidated:
+                raise
+
+
+class SQLiteWriteQueue:
+    """Votes on one SQLite file take turns here rather than in SQLite.
+
+    SQLite lets one writer in at a time; the others poll with sleeps that grow
+    to 100 ms, so under many concurrent votes most of the time goes to
+    sleeping while the lock is free. Here a vote waits on a thread lock within
+    its process and on an flock() shared by every process, and the kernel wakes
+    it the moment the lock is released. Other writers (an author's reset, a
+    content reload) are rare and still wait in SQLite's busy handler.
+    """
+
+    def __init__(self, database_path: str):
+        self.path = database_path + ".write-lock"
+        self.threads = threading.Lock()
+
+    @contextmanager
+    def turn(self):
+        with self.threads:
+            try:
+                lock_file = open(self.path, "a+b")  # noqa: SIM115 - closed below
+            except OSError as error:  # a read-only folder: SQLite's own lock still holds
+                log.warning("no write queue at %s: %s", self.path, error)
+                yield
+                return
+            with lock_file:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)  # released when the file closes
+                yield
+
+
+_write_queues: dict[str, SQLiteWriteQueue] = {}
+
+
+def write_turn():
+    """A context for one write transaction: a turn in the queue on SQLite, nothing
+    on PostgreSQL (its row locks let writers of different rows go together)."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return nullcontext()
+    if url.database not in _write_queues:
+        _write_queues.setdefault(url.database, SQLiteWriteQueue(url.database))
+    return _write_queues[url.database].turn()
+
+
+@event.listens_for(Engine, "connect")
+def _tune_sqlite(dbapi_connection, _record) -> None:
+    """WAL lets readers go on while one writer writes; a busy timeout makes
+    writers queue for the lock instead of failing with "database is locked"."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

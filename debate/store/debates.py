@@ -1,0 +1,106 @@
+"""A debate's rows <-> its read model, and the author's writes to a debate.
+
+Loading a content file is idempotent and keeps votes: votes and counters are
+keyed by item keys, which loading never rewrites. Every function runs in the
+caller's transaction, so a failure leaves nothing half-written; whoever
+commits an author's write then invalidates the cache (cache/store.py).
+"""
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from ..core.debate import Claim, Debate, Option, Side
+from .models import ClaimRow, DebateReader, DebateRow, OptionRow, SideRow, Tally, Vote
+
+
+def load_debate(session: Session, slug: str) -> Debate | None:
+    """The read model of the stored debate with this slug, or None."""
+    row = session.execute(
+        select(DebateRow).filter_by(slug=slug)
+        .options(selectinload(DebateRow.sides), selectinload(DebateRow.claims),
+                 selectinload(DebateRow.options))
+    ).scalar_one_or_none()
+    return None if row is None else read_model(row)
+
+
+def read_model(row: DebateRow) -> Debate:
+    return Debate(
+        slug=row.slug, title=row.title, lede=row.lede, context_html=row.context_html,
+        sides=tuple(Side(s.side, s.title, s.intro_html) for s in row.sides),
+        claims=tuple(Claim(c.key, c.side, c.title, c.text_html) for c in row.claims),
+        conclusion_html=row.conclusion_html, question_text=row.question_text,
+        options=tuple(Option(o.key, o.label) for o in row.options),
+        embed_allowed_sites=tuple(row.embed_allowed_sites.split()),
+        id=row.id, voting_open=row.voting_open, results_visibility=row.results_visibility,
+        owner_id=row.owner_id,
+    )
+
+
+def save_debate(session: Session, debate: Debate) -> tuple[DebateRow, bool]:
+    """Store a parsed debate: create it, or update the one with its slug in place.
+    Return its row and whether it is new. Voting and visibility are left as they are."""
+    row = session.scalars(select(DebateRow).where(DebateRow.slug == debate.slug)).one_or_none()
+    created = row is None
+    if row is None:
+        row = DebateRow(slug=debate.slug)
+        session.add(row)
+    row.title = debate.title
+    row.lede = debate.lede
+    row.context_html = debate.context_html
+    row.conclusion_html = debate.conclusion_html
+    row.question_text = debate.question_text
+    row.embed_allowed_sites = " ".join(debate.embed_allowed_sites)
+    _sync(row.sides, SideRow, "side", [
+        {"side": s.side, "title": s.title, "intro_html": s.intro_html} for s in debate.sides])
+    _sync(row.claims, ClaimRow, "key", [
+        {"key": c.key, "side": c.side, "title": c.title, "text_html": c.text_html}
+        for c in debate.claims])
+    _sync(row.options, OptionRow, "key", [
+        {"key": o.key, "label": o.label} for o in debate.options])
+    session.flush()
+    return row, created
+
+
+def _sync(rows: list, model, key_field: str, wanted: list[dict]) -> None:
+    """Make `rows` match `wanted` by key: update, add, drop; positions follow the file."""
+    existing = {getattr(row, key_field): row for row in rows}
+    rows.clear()
+    for position, values in enumerate(wanted):
+        row = existing.get(values[key_field]) or model()
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.position = position
+        rows.append(row)
+
+
+def owned_debates(session: Session, owner_id: int) -> list[tuple[DebateRow, int]]:
+    """An author's debates by title, each with its number of votes."""
+    votes = (select(func.count()).select_from(Vote)
+             .where(Vote.debate_id == DebateRow.id).scalar_subquery())
+    rows = session.execute(
+        select(DebateRow, votes).filter_by(owner_id=owner_id).order_by(DebateRow.title))
+    return [(row, count) for row, count in rows]
+
+
+def count_votes(session: Session, debate_id: int) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Vote).where(Vote.debate_id == debate_id))
+
+
+def delete_all_votes(session: Session, debate_id: int) -> int:
+    """Delete a debate's votes, readers and counters in one transaction; return
+    how many votes went. The caller commits, so a failure deletes nothing."""
+    deleted = session.execute(delete(Vote).where(Vote.debate_id == debate_id)).rowcount
+    for model in (DebateReader, Tally):
+        session.execute(delete(model).where(model.debate_id == debate_id))
+    return deleted
+
+
+def set_voting_open(session: Session, debate_id: int, voting_open: bool) -> None:
+    session.execute(update(DebateRow).where(DebateRow.id == debate_id)
+                    .values(voting_open=voting_open))
+
+
+def set_results_visibility(session: Session, debate_id: int, visibility: str) -> None:
+    session.execute(update(DebateRow).where(DebateRow.id == debate_id)
+                    .values(results_visibility=visibility))

@@ -1,0 +1,155 @@
+"""The store's rows: debates and their items, every vote as an auditable row,
+and sharded counters so results never need a recount of the votes.
+
+Pages never read these rows directly: store/debates.py turns a debate's rows
+into the read model (core/debate.py) that the cache keeps.
+"""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.debate import AFTER_VOTE
+from .db import db, utcnow
+
+
+class Author(UserMixin, db.Model):
+    """Someone who signs in to run debates; created on the command line only."""
+
+    __tablename__ = "authors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DebateRow(db.Model):
+    __tablename__ = "debates"
+    __table_args__ = (CheckConstraint(
+        "results_visibility IN ('always', 'after_vote', 'after_close')",
+        name="results_visibility"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    lede: Mapped[str] = mapped_column(Text)
+    context_html: Mapped[str] = mapped_column(Text)
+    conclusion_html: Mapped[str] = mapped_column(Text)
+    question_text: Mapped[str] = mapped_column(Text)
+    voting_open: Mapped[bool] = mapped_column(default=True)
+    # Sites allowed to frame the embeds (CSP frame-ancestors sources); empty: any site.
+    embed_allowed_sites: Mapped[str] = mapped_column(Text, default="", server_default="")
+    results_visibility: Mapped[str] = mapped_column(
+        String(16), default=AFTER_VOTE, server_default=AFTER_VOTE)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("authors.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    sides: Mapped[list["SideRow"]] = relationship(
+        back_populates="debate", order_by="SideRow.position", cascade="all, delete-orphan"
+    )
+    claims: Mapped[list["ClaimRow"]] = relationship(
+        back_populates="debate", order_by="ClaimRow.position", cascade="all, delete-orphan"
+    )
+    options: Mapped[list["OptionRow"]] = relationship(
+        back_populates="debate", order_by="OptionRow.position", cascade="all, delete-orphan"
+    )
+
+
+class SideRow(db.Model):
+    """One of the essay's two cases: its heading and the prose before its claims."""
+
+    __tablename__ = "debate_sides"
+    __table_args__ = (UniqueConstraint("debate_id", "side"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
+    side: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    intro_html: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer)
+
+    debate: Mapped[DebateRow] = relationship(back_populates="sides")
+
+
+class ClaimRow(db.Model):
+    __tablename__ = "claims"
+    __table_args__ = (UniqueConstraint("debate_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(80))
+    side: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    text_html: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+
+    debate: Mapped[DebateRow] = relationship(back_populates="claims")
+
+
+class OptionRow(db.Model):
+    __tablename__ = "question_options"
+    __table_args__ = (UniqueConstraint("debate_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(80))
+    label: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer)
+
+    debate: Mapped[DebateRow] = relationship(back_populates="options")
+
+
+class Vote(db.Model):
+    """A reader's current choice on one item; changing it updates this row.
+
+    Votes are keyed by the item's key, not by a claim's row, so reloading the
+    content file (which may renumber rows) keeps every vote.
+    """
+
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("debate_id", "kind", "item_key", "reader_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    item_key: Mapped[str] = mapped_column(String(80))
+    reader_id: Mapped[str] = mapped_column(String(64), index=True)
+    choice: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Tally(db.Model):
+    """One shard of one counter: votes for `choice` on an item.
+
+    A vote adds to a random shard, so concurrent votes on one claim rarely
+    wait on the same row; a result is the sum of a handful of shards.
+    """
+
+    __tablename__ = "tallies"
+
+    debate_id: Mapped[int] = mapped_column(
+        ForeignKey("debates.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    choice: Mapped[str] = mapped_column(String(80), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DebateReader(db.Model):
+    """The first time a reader voted in a debate: the exact count of readers."""
+
+    __tablename__ = "debate_readers"
+
+    debate_id: Mapped[int] = mapped_column(
+        ForeignKey("debates.id", ondelete="CASCADE"), primary_key=True
+    )
+    reader_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_vote_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+"""Web plumbing: configuration, extensions, security, errors, forms, rate limits."""

@@ -1,0 +1,46 @@
+"""The Flask extensions, unbound until create_app initialises them, in one place."""
+
+from pathlib import Path
+
+from flask import Flask
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+from ..cache.store import init_store
+from ..store.db import db, end_session_even_if_connection_died
+
+MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
+
+
+class SessionRespectingLoginManager(LoginManager):
+    """Flask-Login without its remember-me cookie, which this app never offers.
+
+    Its after_request hook looks into the session on every response, and any
+    look makes Flask add `Vary: Cookie`, which would stop caches sharing the
+    public results panel. With no remember cookie there is nothing to refresh.
+    The method overridden is private to Flask-Login: a test pins it to the
+    installed version (tests/web/test_extensions.py).
+    """
+
+    def _update_remember_cookie(self, response):
+        return response
+
+
+csrf = CSRFProtect()
+migrate = Migrate()
+login_manager = SessionRespectingLoginManager()
+login_manager.login_view = "auth.sign_in"
+login_manager.login_message = "Please sign in to see the dashboard."
+login_manager.session_protection = "basic"
+
+
+def init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    app.teardown_appcontext(end_session_even_if_connection_died)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+    # Flask-Login's context processor reads the session for every template, which
+    # would make the shared results panel vary on Cookie; a lazy global does not.
+    login_manager.init_app(app, add_context_processor=False)
+    init_store(app)

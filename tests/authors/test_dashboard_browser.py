@@ -1,0 +1,76 @@
+"""An author in a real browser: signs in, watches readers' votes arrive, runs the poll."""
+
+import pytest
+from playwright.sync_api import expect
+
+from browser import LiveServer, axe_violations, page_recording_errors
+from helpers import AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG, add_author, make_app, reset_database
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def server(database_uri):
+    app = make_app(database_uri, DASHBOARD_POLL_SECONDS=1)
+    reset_database(app)
+    add_author(app)
+    with LiveServer(app) as server:
+        yield server
+
+
+def signed_in_dashboard(browser, server, width: int = 1280, **context_options):
+    """A new context that signs in through the form and opens the debate's dashboard."""
+    page = page_recording_errors(browser, f"{server.url}/dashboard/debates/{SLUG}", width,
+                                 **context_options)
+    page.get_by_label("Email").fill(AUTHOR_EMAIL)
+    page.get_by_label("Password").fill(AUTHOR_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**/dashboard/debates/{SLUG}")
+    return page
+
+
+def vote_as_a_reader(browser, server) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server.url}/debates/{SLUG}")
+    page.locator("#stance-before").get_by_role("button", name="Closed source").click()
+    expect(page.locator("#stance-before-results")).to_contain_text("You chose")
+    page.locator("#stance-after").get_by_role("button", name="Open source").click()
+    expect(page.locator("#stance-after-results")).to_contain_text("You chose")
+    context.close()
+
+
+def test_the_dashboard_updates_in_place_when_a_reader_votes(browser, server):
+    page = signed_in_dashboard(browser, server)
+    expect(page.locator("#headline-readers")).to_have_text("0")
+    page.evaluate("window.notReloaded = true")
+    vote_as_a_reader(browser, server)
+    expect(page.locator("#headline-readers")).to_have_text("1", timeout=5000)
+    expect(page.locator("#headline-votes")).to_have_text("2")
+    expect(page.locator("#verdict")).to_contain_text("1 reader answered both")
+    assert page.evaluate("window.notReloaded") is True
+
+    page.get_by_role("button", name="Close voting").click()
+    expect(page.locator("#controls")).to_contain_text("Voting is closed")
+    expect(page.locator(".headline")).to_contain_text("Closed")
+    page.get_by_label("Only once voting is closed").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_label("Only once voting is closed")).to_be_checked()
+    assert page.evaluate("window.notReloaded") is True
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/sign-in")
+    page.goto(f"{server.url}/dashboard/debates/{SLUG}")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.context.close()
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_axe_finds_no_serious_or_critical_violation_on_the_dashboard(browser, server, width):
+    vote_as_a_reader(browser, server)
+    page = signed_in_dashboard(browser, server, width, bypass_csp=True)
+    expect(page.locator("#headline-readers")).to_have_text("1")
+    assert axe_violations(page) == []
+    page.context.close()
+    assert page.errors == []

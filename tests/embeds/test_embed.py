@@ -1,0 +1,181 @@
+"""Embeds: framing headers, the snippet, oEmbed, and voting without a session cookie."""
+
+import re
+
+import pytest
+
+from debate.core.content import bundled_path
+from helpers import SLUG, api_results, make_app, reset_database
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+EMBEDS = [f"/embed/{SLUG}", f"/embed/{SLUG}/question", f"/embed/{SLUG}/claims/customization"]
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"}
+
+
+class EmbedReader:
+    """A reader inside the iframe: the page's own vote token, no session cookie."""
+
+    def __init__(self, client, path=EMBEDS[0]):
+        self.client, self.path = client, path
+        html = client.get(path).get_data(as_text=True)
+        self.csrf = CSRF_FIELD.search(html).group(1)
+
+    def vote(self, path, data, htmx=False, headers=SAME_ORIGIN, view="debate", **fields):
+        form = {"csrf_token": self.csrf, "view": view, **data, **fields}
+        extra = {"HX-Request": "true"} if htmx else {}
+        return self.client.post(f"/embed/{SLUG}{path}", data=form, headers={**headers, **extra})
+
+
+@pytest.mark.parametrize("path", EMBEDS)
+def test_embeds_may_be_framed_by_any_site_by_default(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in response.headers
+    assert "Set-Cookie" not in response.headers  # no session: CSRF is not tied to one
+    assert "/static/embed-frame.js" in response.get_data(as_text=True)
+
+
+def test_other_pages_forbid_framing(client):
+    response = client.get(f"/debates/{SLUG}")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_content_file_can_limit_who_may_embed(database_uri, tmp_path, runner):
+    text = bundled_path(SLUG).read_text().replace(
+        "question:", "embed:\n  allowed_sites: [https://blog.example.com, https://*.example.org]"
+        "\nquestion:", 1)
+    path = tmp_path / "limited.md"
+    path.write_text(text)
+    app = make_app(database_uri)
+    reset_database(app)
+    assert app.test_cli_runner().invoke(args=["debates", "load", str(path)]).exit_code == 0
+    csp = app.test_client().get(f"/embed/{SLUG}").headers["Content-Security-Policy"]
+    assert "frame-ancestors https://blog.example.com https://*.example.org" in csp
+
+
+def test_unknown_embeds_are_404(client):
+    assert client.get("/embed/nope").status_code == 404
+    assert client.get(f"/embed/{SLUG}/claims/nope").status_code == 404
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_voting_in_an_embed_without_cookies(app, htmx):
+    reader = EmbedReader(app.test_client(use_cookies=False), EMBEDS[2])
+    response = reader.vote("/claims/customization/vote", {"choice": "agree"}, htmx=htmx,
+                           view="claim:customization")
+    if htmx:
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert "<html" not in html and "You chose <strong>agree</strong>" in html
+        assert f'action="/embed/{SLUG}/claims/customization/vote"' in html
+    else:
+        assert response.status_code == 303
+        location = response.headers["Location"]
+        assert location.startswith(f"/embed/{SLUG}/claims/customization?reader=")
+        assert location.endswith("#claim-customization")
+        back = reader.client.get(location.split("#")[0]).get_data(as_text=True)
+        assert "You chose <strong>agree</strong>" in back
+    again = reader.vote("/claims/customization/vote", {"choice": "disagree"}, htmx=htmx)
+    assert again.status_code in (200, 303)
+    claim = next(c for c in api_results(app.test_client())["claims"]
+                 if c["key"] == "customization")
+    assert (claim["agree"], claim["disagree"]) == (0, 1)
+    assert api_results(app.test_client())["readers"] == 1
+
+
+def test_the_embed_cookie_is_partitioned(app):
+    reader = EmbedReader(app.test_client())
+    cookie = reader.vote("/stance", {"phase": "before", "side": "open"}).headers["Set-Cookie"]
+    for attribute in ("HttpOnly", "Secure", "SameSite=None", "Partitioned", "Path=/"):
+        assert attribute in cookie
+
+
+@pytest.mark.parametrize(("headers", "fields"), [
+    ({"Sec-Fetch-Site": "cross-site"}, {}),
+    ({"Sec-Fetch-Site": "same-site"}, {}),
+    ({"Origin": "https://evil.example"}, {}),
+    (SAME_ORIGIN, {"csrf_token": ""}),
+    (SAME_ORIGIN, {"csrf_token": "forged.token.value"}),
+])
+def test_votes_from_elsewhere_are_refused(app, headers, fields):
+    reader = EmbedReader(app.test_client())
+    response = reader.vote("/stance", {"phase": "before", "side": "open"}, headers=headers,
+                           **fields)
+    assert response.status_code == 400
+    assert "did not come from the poll" in response.get_data(as_text=True)
+    assert api_results(app.test_client())["readers"] == 0
+
+
+def test_without_fetch_metadata_another_readers_token_is_refused(app):
+    alice, bob = EmbedReader(app.test_client()), EmbedReader(app.test_client())
+    assert alice.vote("/stance", {"phase": "before", "side": "open"}).status_code == 303
+    response = alice.vote("/stance", {"phase": "after", "side": "open"}, headers={},
+                          csrf_token=bob.csrf)
+    assert response.status_code == 400
+
+
+def test_bad_input_is_refused_as_on_the_page(app):
+    reader = EmbedReader(app.test_client())
+    assert reader.vote("/stance", {"phase": "during", "side": "open"}).status_code == 400
+    assert reader.vote("/question/vote", {"option": "nope"}).status_code == 404
+    assert reader.vote("/claims/nope/vote", {"choice": "agree"}).status_code == 404
+    assert api_results(app.test_client())["readers"] == 0
+
+
+def test_rate_limits_are_those_of_the_page(database_uri):
+    app = make_app(database_uri, VOTE_LIMIT_PER_READER="2 per minute")
+    reset_database(app)
+    reader = EmbedReader(app.test_client())
+    statuses = [reader.vote("/stance", {"phase": "after", "side": side}).status_code
+                for side in ("open", "closed", "undecided")]
+    assert statuses == [303, 303, 429]
+
+
+def test_snippets_are_on_the_debate_page(client):
+    html = client.get(f"/debates/{SLUG}").get_data(as_text=True)
+    assert "Put this poll in your post" in html
+    assert (f'&lt;div data-debate-embed=&#34;http://localhost/embed/{SLUG}&#34;' in html)
+    assert "&lt;script async src=&#34;http://localhost/static/embed.js&#34;&gt;" in html
+    assert "&lt;noscript&gt;&lt;iframe" in html
+    assert html.count('<div class="snippet">') == 2 + 7
+
+
+def test_oembed_answers_rich_json_for_debate_and_embed_urls(client):
+    for url, title in [(f"http://localhost/debates/{SLUG}", "Open Source vs."),
+                       (f"http://localhost/embed/{SLUG}/question", "Closing question"),
+                       (f"http://localhost/embed/{SLUG}/claims/accountability",
+                        "Claim: Accountability")]:
+        response = client.get("/oembed", query_string={"url": url, "format": "json"})
+        assert response.status_code == 200
+        data = response.get_json()
+        assert data["version"] == "1.0" and data["type"] == "rich"
+        assert data["title"].startswith(title)
+        assert 'data-debate-embed="' in data["html"] and "<noscript><iframe" in data["html"]
+        assert data["width"] == 720 and data["height"] > 0
+
+
+def test_oembed_respects_maxwidth_and_maxheight(client):
+    data = client.get("/oembed", query_string={
+        "url": f"http://localhost/debates/{SLUG}", "maxwidth": 360, "maxheight": 500}).get_json()
+    assert (data["width"], data["height"]) == (360, 500)
+
+
+@pytest.mark.parametrize(("query", "status"), [
+    ({"url": f"http://localhost/debates/{SLUG}", "format": "xml"}, 501),
+    ({"url": "http://localhost/debates/nope"}, 404),
+    ({"url": "http://elsewhere.example/debates/open-vs-closed-ai"}, 404),
+    ({"url": f"http://localhost/api/debates/{SLUG}/results"}, 404),
+    ({"url": "javascript:alert(1)"}, 404),
+    ({}, 404),
+    ({"url": f"http://localhost/debates/{SLUG}", "maxwidth": "wide"}, 400),
+])
+def test_oembed_refuses_what_it_cannot_embed(client, query, status):
+    assert client.get("/oembed", query_string=query).status_code == status
+
+
+def test_the_page_links_its_oembed(client):
+    html = client.get(f"/debates/{SLUG}").get_data(as_text=True)
+    assert 'type="application/json+oembed"' in html
+    assert "/oembed?url=http://localhost/debates/open-vs-closed-ai&amp;format=json" in html

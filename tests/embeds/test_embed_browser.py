@@ -1,0 +1,151 @@
+"""A snippet pasted into a page on another site, in Debian's Chromium: the poll votes,
+resizes itself, remembers the reader across reloads, and counts exactly."""
+
+import html
+import json
+import re
+import threading
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from browser import CHROMIUM, CHROMIUM_ARGS
+from helpers import SLUG, api_results
+
+pytestmark = pytest.mark.browser
+SNIPPET = re.compile(r'<textarea id="snippet-(\d+)"[^>]*>(.*?)</textarea>', re.S)
+
+
+class BlogSite:
+    """Another site (localhost, not 127.0.0.1) whose post pastes the snippet."""
+
+    def __init__(self, snippet: str, column_px: int):
+        self.snippet, self.column_px = snippet, column_px
+        self.server = make_server("localhost", 0, self.app, threaded=True)
+        self.url = f"http://localhost:{self.server.server_port}/post"
+
+    @Request.application
+    def app(self, _request):
+        page = (f"<!doctype html><html lang=en><title>A blog post</title><body>"
+                f"<h1>My post</h1><div style='width:{self.column_px}px'>{self.snippet}</div>"
+                f"<p id=after>After the poll.</p></body></html>")
+        return Response(page, mimetype="text/html")
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *_exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def copied_snippet(app, url: str, index: int) -> str:
+    """The snippet as a site owner copies it from the debate page served at `url`."""
+    page = app.test_client().get(f"/debates/{SLUG}", base_url=url).get_data(as_text=True)
+    snippets = {int(n): html.unescape(text) for n, text in SNIPPET.findall(page)}
+    return snippets[index]
+
+
+def launch(playwright, *extra_args):
+    return playwright.chromium.launch(executable_path=CHROMIUM,
+                                      args=CHROMIUM_ARGS + list(extra_args))
+
+
+@pytest.fixture
+def blog(live_server, app):
+    sites = []
+
+    def open_blog(index: int = 1, column_px: int = 720) -> BlogSite:
+        site = BlogSite(copied_snippet(app, live_server.url, index), column_px).__enter__()
+        sites.append(site)
+        return site
+
+    yield open_blog
+    for site in sites:
+        site.__exit__()
+
+
+def frame_of(page):
+    return page.frame_locator("iframe")
+
+
+def vote_and_reload(browser, blog_site, app):
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    page.goto(blog_site.url)
+    frame = frame_of(page)
+    card = frame.locator("#claim-customization")
+    expect(card).to_be_visible()
+    iframe = page.locator("iframe")
+    height_before = iframe.evaluate("frame => frame.getBoundingClientRect().height")
+    card.get_by_role("button", name="Agree", exact=True).click()
+    expect(card.locator(".item-results")).to_contain_text("You chose agree")
+    page.wait_for_function(
+        "before => document.querySelector('iframe').getBoundingClientRect().height > before",
+        arg=height_before)
+    page.reload()
+    card = frame_of(page).locator("#claim-customization")
+    expect(card.get_by_role("button", name="Agree", exact=True)).to_have_attribute(
+        "aria-pressed", "true")
+    context.close()
+    claim = next(c for c in api_results(app.test_client())["claims"]
+                 if c["key"] == "customization")
+    return claim
+
+
+@pytest.mark.parametrize("blocking", [[], ["--test-third-party-cookie-phaseout"]],
+                         ids=["default", "third-party-cookies-blocked"])
+def test_a_pasted_snippet_votes_resizes_and_remembers_the_reader(blog, app, blocking):
+    with sync_playwright() as playwright:
+        browser = launch(playwright, *blocking)
+        claim = vote_and_reload(browser, blog(), app)
+        browser.close()
+    assert (claim["agree"], claim["total"]) == (1, 1)
+
+
+def test_without_any_cookie_voting_works_for_the_life_of_the_page(blog, app,
+                                                                  tmp_path):
+    site = blog(index=3, column_px=360)  # one claim alone, in a narrow column
+    # A browser profile whose settings block every cookie, first- and third-party.
+    (tmp_path / "Default").mkdir()
+    (tmp_path / "Default" / "Preferences").write_text(
+        json.dumps({"profile": {"default_content_setting_values": {"cookies": 2}}}))
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            tmp_path, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = context.new_page()
+        page.goto(site.url)
+        card = frame_of(page).locator("article.claim")
+        card.get_by_role("button", name="Disagree", exact=True).click()
+        expect(card.locator(".item-results")).to_contain_text("You chose disagree")
+        card.get_by_role("button", name="Not sure", exact=True).click()
+        expect(card.locator(".item-results")).to_contain_text("You chose not sure")
+        assert context.cookies() == []
+        context.close()
+    results = api_results(app.test_client())
+    claim = results["claims"][0]
+    assert (claim["disagree"], claim["unsure"], claim["total"]) == (0, 1, 1)
+    assert results["readers"] == 1
+
+
+def test_without_javascript_the_noscript_frame_votes_by_form_post(blog, app):
+    site = blog(index=2)  # the closing question
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        context = browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        page.goto(site.url)
+        question = frame_of(page).locator("#question")
+        question.get_by_role("button", name="Not sure", exact=True).click()
+        expect(frame_of(page).locator("#question-results")).to_contain_text(
+            "Your answer is recorded")
+        page.reload()
+        expect(frame_of(page).locator("#question").get_by_role(
+            "button", name="Not sure", exact=True)).to_have_attribute("aria-pressed", "true")
+        browser.close()
+    question = api_results(app.test_client())["question"]
+    assert question["total"] == 1
+    assert {o["key"]: o["votes"] for o in question["options"]}["not-sure"] == 1

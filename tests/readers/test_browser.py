@@ -1,0 +1,124 @@
+"""A reader in a real browser: clicking, keyboard, no JavaScript, and axe-core."""
+
+import pytest
+from playwright.sync_api import expect
+
+from browser import axe_violations, page_recording_errors
+from helpers import SLUG, api_results
+
+pytestmark = pytest.mark.browser
+
+
+def button(scope, name: str):
+    """The vote button with exactly this name inside `scope`."""
+    return scope.get_by_role("button", name=name, exact=True)
+
+
+def open_debate(browser, live_server, **context_options):
+    """A new browser context on the debate page that records script and CSP errors."""
+    return page_recording_errors(browser, f"{live_server.url}/debates/{SLUG}", **context_options)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """The debate page under its real Content-Security-Policy."""
+    page = open_debate(browser, live_server)
+    yield page
+    page.context.close()
+    assert page.errors == []
+
+
+@pytest.fixture
+def axe_page(browser, live_server):
+    """The debate page with CSP bypassed, so axe-core can be injected."""
+    page = open_debate(browser, live_server, bypass_csp=True)
+    yield page
+    page.context.close()
+    assert page.errors == []
+
+
+def test_reader_votes_by_clicking_and_results_update_in_place(page, app):
+    page.evaluate("window.notReloaded = true")
+    button(page.locator("#stance-before"), "Open source").click()
+    expect(page.locator("#stance-before-results")).to_contain_text("You chose open source")
+
+    card = page.locator("#claim-transparency-and-trust")
+    button(card, "Agree").click()
+    expect(card.locator(".item-results")).to_contain_text("100% of 1 vote agree")
+    expect(button(card, "Agree")).to_have_attribute("aria-pressed", "true")
+
+    button(card, "Disagree").click()
+    expect(card.locator(".item-results")).to_contain_text("You chose disagree")
+    expect(button(card, "Agree")).to_have_attribute("aria-pressed", "false")
+
+    button(page.locator("#question"), "Not sure").click()
+    expect(page.locator("#question-results")).to_contain_text("Your answer is recorded")
+    button(page.locator("#stance-after"), "Closed source").click()
+    expect(page.locator("#results .verdict")).to_contain_text("Closed source wins the room")
+    expect(page.locator("#results-summary")).to_contain_text("1 reader has voted, casting 4 votes")
+
+    assert page.evaluate("window.notReloaded") is True
+    results = api_results(app.test_client())
+    claim = next(c for c in results["claims"] if c["key"] == "transparency-and-trust")
+    assert (claim["agree"], claim["disagree"], claim["total"]) == (0, 1, 1)
+    assert results["stance"]["after"]["closed"] == 1
+
+
+def test_results_panel_updates_when_another_reader_votes(page, browser, live_server):
+    expect(page.locator("#results-summary")).to_contain_text("0 readers have voted")
+    other = browser.new_context()
+    other_page = other.new_page()
+    other_page.goto(f"{live_server.url}/debates/{SLUG}")
+    button(other_page.locator("#question"), "Not sure").click()
+    expect(other_page.locator("#question-results")).to_contain_text("1 vote")
+    other.close()
+    expect(page.locator("#results-summary")).to_contain_text("1 reader has voted", timeout=5000)
+    expect(page.locator("#results")).to_contain_text("Not sure")
+
+
+def test_keyboard_voting_keeps_focus_on_the_chosen_button(page):
+    not_sure = button(page.locator("#claim-accountability"), "Not sure")
+    not_sure.focus()
+    page.keyboard.press("Enter")
+    expect(not_sure).to_have_attribute("aria-pressed", "true")
+    focused = page.evaluate("document.activeElement.closest('article')?.id")
+    assert focused == "claim-accountability"
+
+
+def test_voting_works_without_javascript(browser, live_server, app):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/debates/{SLUG}")
+    button(page.locator("#claim-customization"), "Agree").click()
+    page.wait_for_url(f"**/debates/{SLUG}#claim-customization")
+    expect(page.locator("#claim-customization .item-results")).to_contain_text(
+        "You chose agree")
+    button(page.locator("#stance-before"), "Undecided").click()
+    page.wait_for_url(f"**/debates/{SLUG}#stance-before")
+    expect(page.locator("#results-summary")).to_contain_text("1 reader has voted, casting 2")
+    context.close()
+    results = api_results(app.test_client())
+    assert results["stance"]["before"]["undecided"] == 1
+    assert next(c for c in results["claims"] if c["key"] == "customization")["agree"] == 1
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_axe_finds_no_serious_or_critical_violation(axe_page, width):
+    page = axe_page
+    page.set_viewport_size({"width": width, "height": 900})
+    assert axe_violations(page) == []
+    button(page.locator("#stance-before"), "Closed source").click()
+    button(page.locator("#claim-customization"), "Agree").click()
+    expect(page.locator("#claim-customization .item-results")).to_contain_text("You chose")
+    button(page.locator("#question"), "Not sure").click()
+    expect(page.locator("#results")).to_contain_text("1 reader has voted")
+    assert axe_violations(page) == []
+
+
+def test_axe_check_reports_a_known_violation(browser):
+    """The accessibility check itself works: a button without a name is caught."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content("<html lang=en><title>t</title><main><button></button></main></html>")
+    assert [v["id"] for v in axe_violations(page)] == ["button-name"]
+    context.close()

@@ -1,0 +1,98 @@
+"""The debate page and the results panel readers poll."""
+
+import re
+
+from helpers import SLUG
+
+
+def test_root_redirects_to_the_bundled_debate(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/debates/{SLUG}"
+
+
+def test_page_shows_the_essay_in_reading_order(client):
+    html = client.get(f"/debates/{SLUG}").get_data(as_text=True)
+    landmarks = [
+        "<h1>Open Source vs. Closed Source AI",
+        "licensing agreements",  # the lede
+        'id="stance-before"',
+        "What We Mean by",  # the context
+        'id="case-open"',
+        'id="claim-transparency-and-trust"',
+        'id="case-closed"',
+        'id="claim-accountability"',
+        "Where Things Stand Today",  # the rest of the essay
+        "who owns the future",
+        'id="question"',
+        'id="stance-after"',
+        'id="results"',
+    ]
+    positions = [html.index(landmark) for landmark in landmarks]
+    assert positions == sorted(positions)
+
+
+def test_page_never_shows_the_drafting_assistant(client):
+    html = client.get(f"/debates/{SLUG}").get_data(as_text=True)
+    for chatter in ("Search isn't returning", "full draft", "Pretty happy", "1,300 words",
+                    "Drop your thoughts"):
+        assert chatter not in html
+
+
+def test_every_claim_has_a_real_form_with_three_choices(client):
+    html = client.get(f"/debates/{SLUG}").get_data(as_text=True)
+    forms = re.findall(r'<form class="vote" method="post" action="([^"]+)"', html)
+    assert len(forms) == 7 + 1 + 2  # claims, closing question, two stances
+    assert f"/debates/{SLUG}/claims/customization/vote" in forms
+    assert html.count('name="choice" value="agree"') == 7
+    assert html.count('name="csrf_token"') == len(forms)
+    assert '<meta name="csrf-token"' in html
+    assert "hx-headers:inherited" in html
+
+
+def test_page_loads_nothing_from_another_host(client):
+    html = client.get(f"/debates/{SLUG}").get_data(as_text=True)
+    hosts = set(re.findall(r'(?:src|href)="(?:https?:)?//([^/"]+)', html))
+    assert hosts <= {"localhost"}
+    assert "/static/vendor/htmx-4.0.1.min.js" in html
+
+
+def test_unknown_debate_is_a_404_page(client):
+    response = client.get("/debates/no-such-debate")
+    assert response.status_code == 404
+    assert "<html" in response.get_data(as_text=True)
+    assert "There is no debate at this address" in response.get_data(as_text=True)
+
+
+def test_results_partial_for_htmx_is_a_cacheable_fragment(client):
+    response = client.get(f"/debates/{SLUG}/results", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" not in html and html.lstrip().startswith('<section id="results"')
+    assert "Cookie" not in response.headers.get("Vary", "")
+    assert "HX-Request" in response.headers["Vary"]
+    assert "public" in response.headers["Cache-Control"]
+    assert "Set-Cookie" not in response.headers
+    etag = response.headers["ETag"]
+    again = client.get(f"/debates/{SLUG}/results",
+                       headers={"HX-Request": "true", "If-None-Match": etag})
+    assert again.status_code == 304
+
+
+def test_results_etag_changes_when_a_vote_lands(client, reader):
+    first = client.get(f"/debates/{SLUG}/results", headers={"HX-Request": "true"})
+    reader.vote_claim("customization", "agree")
+    second = client.get(f"/debates/{SLUG}/results",
+                        headers={"HX-Request": "true", "If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200
+    assert "1 reader have voted" not in second.get_data(as_text=True)
+    assert "1 reader has voted" in second.get_data(as_text=True)
+
+
+def test_results_without_htmx_and_history_restores_get_a_whole_page(client):
+    plain = client.get(f"/debates/{SLUG}/results")
+    restore = client.get(f"/debates/{SLUG}/results", headers={
+        "HX-Request": "true", "HX-History-Restore-Request": "true"})
+    for response in (plain, restore):
+        assert response.status_code == 200
+        assert "<html" in response.get_data(as_text=True)

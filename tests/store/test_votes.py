@@ -1,0 +1,107 @@
+"""Casting votes: one row per reader and item, counters that always equal a recount."""
+
+import threading
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from debate.core.debate import CLAIM, QUESTION, STANCE, Debate
+from debate.core.tally import DebateResults, results_from_sums
+from debate.store.db import db
+from debate.store.models import Vote
+from debate.store.votes import cast_vote, counter_sums, reader_choices
+from helpers import stored_debate
+
+
+def _debate() -> Debate:
+    return stored_debate()
+
+
+def results_for(session, debate: Debate) -> DebateResults:
+    return results_from_sums(debate, counter_sums(session, debate.id))
+
+
+def recount(debate_id: int) -> Counter:
+    rows = db.session.execute(
+        select(Vote.kind, Vote.item_key, Vote.choice, func.count())
+        .where(Vote.debate_id == debate_id)
+        .group_by(Vote.kind, Vote.item_key, Vote.choice)
+    )
+    return Counter({(kind, key, choice): n for kind, key, choice, n in rows})
+
+
+def counted(debate: Debate) -> Counter:
+    results = results_for(db.session, debate)
+    counts = Counter()
+    for key, dist in results.claims.items():
+        counts.update({(CLAIM, key, c): n for c, n in dist.counts.items() if n})
+    counts.update({(QUESTION, "closing", c): n for c, n in results.question.counts.items() if n})
+    for phase, dist in results.stance.items():
+        counts.update({(STANCE, phase, c): n for c, n in dist.counts.items() if n})
+    return counts
+
+
+def test_changing_a_vote_moves_it_between_choices(app):
+    with app.app_context():
+        debate = _debate()
+        first = cast_vote(db.session, debate.id, CLAIM, "customization", "r1", "agree")
+        same = cast_vote(db.session, debate.id, CLAIM, "customization", "r1", "agree")
+        changed = cast_vote(db.session, debate.id, CLAIM, "customization", "r1", "disagree")
+        cast_vote(db.session, debate.id, CLAIM, "customization", "r2", "disagree")
+        assert (first.previous, same.changed, changed.previous) == (None, False, "agree")
+        results = results_for(db.session, debate)
+        assert results.claims["customization"].counts == {"agree": 0, "disagree": 2, "unsure": 0}
+        assert results.readers == 2
+        assert db.session.scalar(select(func.count()).select_from(Vote)) == 2
+        assert reader_choices(db.session, debate.id, "r1") == {(CLAIM, "customization"): "disagree"}
+
+
+def test_counters_equal_a_recount_after_many_changes(app):
+    with app.app_context():
+        debate = _debate()
+        claims = [c.key for c in debate.claims]
+        for n in range(60):
+            reader = f"reader-{n % 9}"
+            cast_vote(db.session, debate.id, CLAIM, claims[n % len(claims)], reader,
+                      ("agree", "disagree", "unsure")[n % 3])
+            cast_vote(db.session, debate.id, STANCE, ("before", "after")[n % 2], reader,
+                      ("open", "closed", "undecided")[n % 3])
+            cast_vote(db.session, debate.id, QUESTION, "closing", reader,
+                      ("open-matches", "coexistence")[n % 2])
+        assert counted(debate) == recount(debate.id)
+        assert results_for(db.session, debate).readers == 9
+
+
+def test_racing_votes_of_one_reader_count_once(app):
+    """Many threads vote for one reader at once: one row, and the counter agrees."""
+    with app.app_context():
+        debate_id = _debate().id
+    choices = ["agree", "disagree", "unsure"] * 4
+    barrier = threading.Barrier(len(choices))
+    errors = []
+
+    def vote(choice):
+        with app.app_context():
+            try:
+                barrier.wait()
+                cast_vote(db.session, debate_id, CLAIM, "accountability", "racer", choice)
+            except Exception as error:  # collected and asserted below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=vote, args=(c,)) for c in choices]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with app.app_context():
+        debate = _debate()
+        stored = db.session.execute(select(Vote.choice)).scalars().all()
+        assert len(stored) == 1
+        dist = results_for(db.session, debate).claims["accountability"]
+        assert dist.total == 1
+        assert dist.counts[stored[0]] == 1
+        assert results_for(db.session, debate).readers == 1
+        assert counted(debate) == recount(debate.id)

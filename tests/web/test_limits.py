@@ -1,0 +1,74 @@
+"""Rate limits on votes, in process memory and in the real Redis."""
+
+import uuid
+
+import pytest
+import redis
+
+from helpers import SLUG, Reader, api_results, make_app, reset_database
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def limited_app(database_uri):
+    app = make_app(database_uri, VOTE_LIMIT_PER_READER="3 per minute",
+                   VOTE_LIMIT_PER_ADDRESS="5 per minute")
+    reset_database(app)
+    return app
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_reader_over_the_limit_gets_429_with_retry_after(limited_app, htmx):
+    reader = Reader(limited_app.test_client())
+    for choice in ("agree", "disagree", "unsure"):
+        assert reader.vote_claim("customization", choice, htmx=htmx).status_code in (200, 303)
+    refused = reader.vote_claim("customization", "agree", htmx=htmx)
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    assert "Too many votes in a short time" in refused.get_data(as_text=True)
+    claim = next(c for c in api_results(reader.client)["claims"] if c["key"] == "customization")
+    assert (claim["unsure"], claim["agree"]) == (1, 0)
+
+
+def test_the_address_limit_holds_across_readers(limited_app):
+    statuses = [Reader(limited_app.test_client()).stance("before", "open").status_code
+                for _ in range(7)]
+    assert statuses == [303] * 5 + [429] * 2
+    assert api_results(limited_app.test_client())["stance"]["before"]["open"] == 5
+
+
+def test_readers_behind_a_trusted_proxy_are_limited_by_their_own_address(database_uri):
+    app = make_app(database_uri, TRUSTED_PROXIES=1, VOTE_LIMIT_PER_ADDRESS="2 per minute")
+    reset_database(app)
+    statuses = []
+    for address in ("198.51.100.1", "198.51.100.1", "198.51.100.1", "198.51.100.2"):
+        reader = Reader(app.test_client())
+        reader.client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+        statuses.append(reader.stance("before", "open").status_code)
+    assert statuses == [303, 303, 429, 303]
+
+
+def test_processes_share_limits_through_redis(database_uri):
+    """Two app instances (as two gunicorn workers would be) count against one limit."""
+    prefix = f"debate-test-{uuid.uuid4().hex}"
+    config = {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix,
+              "VOTE_LIMIT_PER_ADDRESS": "4 per minute"}
+    first, second = make_app(database_uri, **config), make_app(database_uri, **config)
+    reset_database(first)
+    statuses = []
+    for app in (first, second, first, second, first, second):
+        statuses.append(Reader(app.test_client()).stance("after", "closed").status_code)
+    assert statuses == [303, 303, 303, 303, 429, 429]
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = client.keys(f"*{prefix}*")
+    assert keys, "the limit counters live in Redis"
+    client.delete(*keys)
+    client.close()
+
+
+def test_votes_go_on_when_the_limit_store_is_down(database_uri):
+    app = make_app(database_uri, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    reset_database(app)
+    assert Reader(app.test_client()).stance("before", "open").status_code == 303
+    assert api_results(app.test_client(), SLUG)["readers"] == 1

@@ -1,0 +1,110 @@
+"""Security headers on every kind of response, cookies, proxies, body limits, secrets."""
+
+import pytest
+
+from debate import create_app
+from helpers import SLUG, make_app, reset_database
+
+PAGES = {
+    "debate page": ("GET", f"/debates/{SLUG}", {}),
+    "results fragment": ("GET", f"/debates/{SLUG}/results", {"HX-Request": "true"}),
+    "results page": ("GET", f"/debates/{SLUG}/results", {}),
+    "json api": ("GET", f"/api/debates/{SLUG}/results", {}),
+    "404 page": ("GET", "/debates/nope", {}),
+    "redirect": ("GET", "/", {}),
+    "static file": ("GET", "/static/debate.css", {}),
+    "csrf error": ("POST", f"/debates/{SLUG}/stance", {}),
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_response_carries_the_security_headers(client, name):
+    method, path, headers = PAGES[name]
+    response = client.open(path, method=method, headers=headers)
+    response.close()
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_hsts_and_host_prefixed_session_cookie_over_https(client):
+    response = client.get("/sign-in", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_page_has_no_inline_script_or_style(client):
+    html = client.get(f"/debates/{SLUG}").get_data(as_text=True)
+    assert "<script>" not in html and "<style" not in html and " style=" not in html
+    assert "hx-on" not in html and "js:" not in html
+    assert '"includeIndicatorCSS": false' in html
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_body_over_the_limit_is_413_and_counts_nothing(reader, htmx):
+    reader.open()
+    response = reader.post("/stance", {"phase": "before", "side": "open",
+                                       "padding": "x" * 20_000}, htmx=htmx)
+    assert response.status_code == 413
+    assert "at most 16,384 bytes" in response.get_data(as_text=True)
+    assert reader.client.get(f"/api/debates/{SLUG}/results").get_json()["readers"] == 0
+
+
+def test_a_huge_json_body_is_refused_before_it_is_read(client):
+    response = client.post(f"/debates/{SLUG}/stance", data=b"{" + b" " * 100_000 + b"}",
+                           content_type="application/json")
+    assert response.status_code == 413
+
+
+def test_forwarded_address_is_ignored_unless_a_proxy_is_trusted(database_uri):
+    seen = []
+
+    def remember_address(app):
+        @app.get("/_address")
+        def address():
+            from flask import request
+            seen.append(request.remote_addr)
+            return "ok"
+        return app
+
+    headers = {"X-Forwarded-For": "203.0.113.9"}
+    remember_address(make_app(database_uri)).test_client().get("/_address", headers=headers)
+    remember_address(make_app(database_uri, TRUSTED_PROXIES=1)).test_client().get(
+        "/_address", headers=headers)
+    assert seen == ["127.0.0.1", "203.0.113.9"]
+
+
+def test_without_a_configured_key_one_is_generated_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEBATE_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite'}")
+    first, second = create_app(), create_app()
+    key = (tmp_path / "secret_key").read_text()
+    assert len(key) == 64
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == key
+    assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+def test_a_fresh_app_never_runs_on_a_known_key(database_uri):
+    app = make_app(database_uri, SECRET_KEY=None)
+    reset_database(app)
+    assert app.config["SECRET_KEY"] not in (None, "", "dev", "test-secret")
+
+
+def test_an_untrusted_host_is_a_plain_400_when_trusted_hosts_are_set(database_uri):
+    app = make_app(database_uri, TRUSTED_HOSTS=["essays.example.org"])
+    reset_database(app)
+    client = app.test_client()
+    refused = client.get(f"/debates/{SLUG}", base_url="http://evil.example")
+    assert refused.status_code == 400
+    assert "is not trusted" in refused.get_data(as_text=True)
+    assert refused.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    trusted = client.get(f"/debates/{SLUG}", base_url="http://essays.example.org")
+    assert trusted.status_code == 200
