@@ -36,6 +36,8 @@ def when_ready(server):
         server.log.error("debug mode is on (FLASK_DEBUG?): refusing to serve under gunicorn")
         raise SystemExit(1)
     if server.cfg.workers > 1 and app.config["RATELIMIT_STORAGE_URI"].startswith("memory"):
-        server.log.error("%d workers would each keep their own rate limits: "
-                         "set RATELIMIT_STORAGE_URI=redis://…", server.cfg.workers)
+        server.log.error(
+            "%d workers would each keep their own rate limits: set RATELIMIT_STORAGE_URI=redis://…",
+            server.cfg.workers,
+        )
         raise SystemExit(1)

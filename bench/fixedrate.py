@@ -25,8 +25,7 @@ CHOICES = ("agree", "disagree", "unsure")
 class VotePlan:
     """What vote.lua sends: new readers voting, and every `change_every`th a change."""
 
-    def __init__(self, pages: list[Page], slug: str, claims: list[str],
-                 change_every: int = 10):
+    def __init__(self, pages: list[Page], slug: str, claims: list[str], change_every: int = 10):
         self.pages, self.slug, self.claims = pages, slug, claims
         self.change_every, self.turn, self.voted = change_every, 0, []
 
@@ -36,8 +35,12 @@ class VotePlan:
             vote = random.choice(self.voted)
             vote[3] = random.choice([c for c in CHOICES if c != vote[3]])
         else:
-            vote = [random.choice(self.pages), new_reader_id(),
-                    random.choice(self.claims), random.choice(CHOICES)]
+            vote = [
+                random.choice(self.pages),
+                new_reader_id(),
+                random.choice(self.claims),
+                random.choice(CHOICES),
+            ]
             self.voted.append(vote)
         page, reader, claim, choice = vote
         body = f"choice={choice}&csrf_token={page.csrf}".encode()
@@ -54,8 +57,14 @@ async def _exchange(reader, writer, request: bytes) -> int:
     writer.write(request)
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
-    length = next((int(line.split(":", 1)[1]) for line in lines
-                   if line.lower().startswith("content-length:")), 0)
+    length = next(
+        (
+            int(line.split(":", 1)[1])
+            for line in lines
+            if line.lower().startswith("content-length:")
+        ),
+        0,
+    )
     await reader.readexactly(length)
     return int(lines[0].split()[1])
 
@@ -70,8 +79,11 @@ async def _run(url: str, plan: VotePlan, rate: float, seconds: float) -> Sample:
     async def one(due: float, request: bytes) -> None:
         nonlocal bad
         for attempt in range(2):  # a kept-alive connection the server closed: once more
-            conn = idle.pop() if idle and attempt == 0 else await asyncio.open_connection(
-                parts.hostname, parts.port)
+            conn = (
+                idle.pop()
+                if idle and attempt == 0
+                else await asyncio.open_connection(parts.hostname, parts.port)
+            )
             try:
                 status = await _exchange(*conn, request)
             except (OSError, asyncio.IncompleteReadError):
@@ -93,8 +105,12 @@ async def _run(url: str, plan: VotePlan, rate: float, seconds: float) -> Sample:
     for _, writer in idle:
         writer.close()
     cuts = statistics.quantiles(latencies, n=100)
-    return Sample(rps=len(latencies) / (loop.time() - start), p50_ms=cuts[49] * 1000,
-                  p99_ms=cuts[98] * 1000, bad=bad)
+    return Sample(
+        rps=len(latencies) / (loop.time() - start),
+        p50_ms=cuts[49] * 1000,
+        p99_ms=cuts[98] * 1000,
+        bad=bad,
+    )
 
 
 class GetPlan:

@@ -4,6 +4,5 @@ BODY = b"Hello, world!"
 
 
 def app(environ, start_response):
-    start_response("200 OK", [("Content-Type", "text/plain"),
-                              ("Content-Length", str(len(BODY)))])
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(BODY)))])
     return [BODY]

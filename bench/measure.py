@@ -19,11 +19,25 @@ class Sample:
     locked: int = 0  # "database is locked" lines the server logged meanwhile
 
 
-def wrk(url: str, seconds: float, script: str = "get.lua", args=(), headers=(),
-        connections: int = CONNECTIONS) -> Sample:
+def wrk(
+    url: str,
+    seconds: float,
+    script: str = "get.lua",
+    args=(),
+    headers=(),
+    connections: int = CONNECTIONS,
+) -> Sample:
     """Closed-loop load: `connections` keep-alive connections, as fast as they go."""
-    command = ["wrk", f"-t{THREADS}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-               "-s", str(LUA / script)]
+    command = [
+        "wrk",
+        f"-t{THREADS}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA / script),
+    ]
     for header in headers:
         command += ["-H", header]
     command += [url, "--", *map(str, args)]

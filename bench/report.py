@@ -72,17 +72,38 @@ def steady_tail(row: Row) -> None:
 
 def table(rows: list[Row], wsgi: Row, flask: Row, weight_kb: float, weight_limit: float) -> str:
     """The Markdown table run.py prints and BENCHMARKS.md carries."""
-    head = ["row", "database", "req/s", "p50 ms", "p99 ms", "non-2xx", "x WSGI hello",
-            "x Flask hello", "target", "met?"]
+    head = [
+        "row",
+        "database",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "non-2xx",
+        "x WSGI hello",
+        "x Flask hello",
+        "target",
+        "met?",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in [wsgi, flask, *rows]:
         met = "" if row.met is None else ("met" if row.met else "MISSED")
         bad = f"{row.bad}" + (f" ({row.locked} locked)" if row.locked else "")
-        cells = [row.label, row.database, f"{row.median('rps'):.0f}",
-                 f"{row.median('p50_ms'):.1f}", f"{row.median('p99_ms'):.1f}", bad,
-                 f"{ratio(row, wsgi):.3f}", f"{ratio(row, flask):.3f}", row.target, met]
+        cells = [
+            row.label,
+            row.database,
+            f"{row.median('rps'):.0f}",
+            f"{row.median('p50_ms'):.1f}",
+            f"{row.median('p99_ms'):.1f}",
+            bad,
+            f"{ratio(row, wsgi):.3f}",
+            f"{ratio(row, flask):.3f}",
+            row.target,
+            met,
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     met = "met" if weight_kb <= weight_limit else "MISSED"
-    lines.append(f"| page first load, gzip | - | {weight_kb:.1f} kB | | | | | | "
-                 f"<= {weight_limit:.0f} kB | {met} |")
+    lines.append(
+        f"| page first load, gzip | - | {weight_kb:.1f} kB | | | | | | "
+        f"<= {weight_limit:.0f} kB | {met} |"
+    )
     return "\n".join(lines)

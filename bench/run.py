@@ -34,19 +34,30 @@ WEIGHT_LIMIT_KB = 60
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true",
-                        help="one run of 2-second rows, for working on the bench itself")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one run of 2-second rows, for working on the bench itself",
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs to take medians of")
     parser.add_argument("--seconds", type=float, default=8, help="load per row and run")
     parser.add_argument("--workers", type=int, default=4, help="WEB_CONCURRENCY")
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--postgres", default=os.environ.get(
-        "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
-        help="a PostgreSQL URL allowed to CREATE and DROP DATABASE (env BENCH_POSTGRES_URL)")
-    parser.add_argument("--check", action="store_true",
-                        help="exit with status 1 when a target is missed")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+        help="a PostgreSQL URL allowed to CREATE and DROP DATABASE (env BENCH_POSTGRES_URL)",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="exit with status 1 when a target is missed"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.runs, args.seconds = 1, 2
@@ -71,8 +82,13 @@ class Family:
             self.databases[label] = database
             if votes:
                 seed.seed(database.url, votes)
-            server = Server(f"{kind}-{label}", "app:app", {**env, "DATABASE_URL": database.url},
-                            work, ready_path=f"/debates/{SLUG}")
+            server = Server(
+                f"{kind}-{label}",
+                "app:app",
+                {**env, "DATABASE_URL": database.url},
+                work,
+                ready_path=f"/debates/{SLUG}",
+            )
             stack.callback(server.stop)
             self.servers[label] = server
 
@@ -107,24 +123,30 @@ class Bench:
         self.args, self.seconds = args, args.seconds
         self.work = Path(tempfile.mkdtemp(prefix="debate-bench-"))
         stack.push(self._remove_work)
-        env = {**os.environ, "WEB_CONCURRENCY": str(args.workers),
-               "SECRET_KEY": secrets.token_hex(32), "DEBATE_INSTANCE_PATH": str(self.work),
-               # Production with several workers keeps rate limits in Redis. All the
-               # load comes from one address, so the limits are raised, not removed:
-               # their cost stays in every vote.
-               "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_REDIS_URL",
-                                                       "redis://127.0.0.1:6379/0"),
-               "DEBATE_RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
-               "DEBATE_VOTE_LIMIT_PER_ADDRESS": "100000000 per minute",
-               "DEBATE_VOTE_LIMIT_PER_READER": "100000000 per minute"}
+        env = {
+            **os.environ,
+            "WEB_CONCURRENCY": str(args.workers),
+            "SECRET_KEY": secrets.token_hex(32),
+            "DEBATE_INSTANCE_PATH": str(self.work),
+            # Production with several workers keeps rate limits in Redis. All the
+            # load comes from one address, so the limits are raised, not removed:
+            # their cost stays in every vote.
+            "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "DEBATE_RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
+            "DEBATE_VOTE_LIMIT_PER_ADDRESS": "100000000 per minute",
+            "DEBATE_VOTE_LIMIT_PER_READER": "100000000 per minute",
+        }
         env.pop("DATABASE_URL", None)
         self.hellos = {}
-        for name, app in (("WSGI hello", "bench.hello_wsgi:app"),
-                          ("Flask hello", "bench.hello_flask:app")):
+        for name, app in (
+            ("WSGI hello", "bench.hello_wsgi:app"),
+            ("Flask hello", "bench.hello_flask:app"),
+        ):
             self.hellos[name] = Server(name.replace(" ", "-").lower(), app, env, self.work)
             stack.callback(self.hellos[name].stop)
-        self.families = [Family(kind, args, env, self.work, stack)
-                         for kind in args.databases.split(",")]
+        self.families = [
+            Family(kind, args, env, self.work, stack) for kind in args.databases.split(",")
+        ]
         first_page = self.families[0].page("small")
         self.pages = readers.pages(first_page, CONNECTIONS * 2)
         self.claims = claim_keys(first_page)
@@ -148,8 +170,10 @@ class Bench:
 
     def row(self, label: str, database: str, sample: Sample) -> Sample:
         self.rows.setdefault((label, database), report.Row(label, database)).samples.append(sample)
-        say(f"  {label:32} {database:10} {sample.rps:8.0f} req/s  p50 {sample.p50_ms:7.1f} ms"
-            f"  p99 {sample.p99_ms:7.1f} ms  bad {sample.bad}  locked {sample.locked}")
+        say(
+            f"  {label:32} {database:10} {sample.rps:8.0f} req/s  p50 {sample.p50_ms:7.1f} ms"
+            f"  p99 {sample.p99_ms:7.1f} ms  bad {sample.bad}  locked {sample.locked}"
+        )
         return sample
 
     def run_once(self) -> None:
@@ -164,36 +188,52 @@ class Bench:
         at full speed (wrk), then at one fixed rate for both, for their p99."""
         db, seconds = family.kind, self.seconds
         fragment = ["HX-Request: true"]
-        for name, path, headers in (("debate page", "", []),
-                                    ("results partial", "/results", fragment)):
+        for name, path, headers in (
+            ("debate page", "", []),
+            ("results partial", "/results", fragment),
+        ):
             for size, votes in (("small", "1K votes"), ("big", "1M votes")):
                 url = family.page(size) + path
-                sample = self.row(f"{name}, {votes}", db, measured(
-                    family.servers[size], wrk, url, seconds, headers=headers))
+                sample = self.row(
+                    f"{name}, {votes}",
+                    db,
+                    measured(family.servers[size], wrk, url, seconds, headers=headers),
+                )
                 if size == "small":
                     rate = min(sample.rps / 4, FIXED_READ_RATE_CAP)
-            plan = fixedrate.GetPlan(f"/debates/{SLUG}{path}",
-                                     dict(h.split(": ", 1) for h in headers))
+            plan = fixedrate.GetPlan(
+                f"/debates/{SLUG}{path}", dict(h.split(": ", 1) for h in headers)
+            )
             for size, votes in (("small", "1K votes"), ("big", "1M votes")):
                 server = family.servers[size]
-                self.row(f"{name}, {votes}, fixed rate", db, measured(
-                    server, fixedrate.at_rate, server.url, plan, rate, seconds))
+                self.row(
+                    f"{name}, {votes}, fixed rate",
+                    db,
+                    measured(server, fixedrate.at_rate, server.url, plan, rate, seconds),
+                )
         server, results = family.servers["small"], family.page("small") + "/results"
         revalidate = [*fragment, f"If-None-Match: {etag(results)}"]
-        self.row("results partial 304", db, measured(
-            server, wrk, results, seconds, args=[304], headers=revalidate))
+        self.row(
+            "results partial 304",
+            db,
+            measured(server, wrk, results, seconds, args=[304], headers=revalidate),
+        )
         api = results.replace("/debates/", "/api/debates/")
         self.row("results JSON", db, measured(server, wrk, api, seconds))
 
     def writes(self, family: Family) -> None:
         db, server = family.kind, family.servers["votes"]
-        spread = self.row("vote POST, spread over claims", db,
-                          self.votes(family, self.claims, VOTES_PER_READER))
+        spread = self.row(
+            "vote POST, spread over claims", db, self.votes(family, self.claims, VOTES_PER_READER)
+        )
         if db == "postgresql":
             self.row("vote POST, one hot claim", db, self.votes(family, self.claims[:1], 1))
         plan = fixedrate.VotePlan(self.pages, SLUG, self.claims, CHANGE_EVERY)
-        self.row("vote POST at half max rate", db, measured(
-            server, fixedrate.at_rate, server.url, plan, spread.rps / 2, self.seconds))
+        self.row(
+            "vote POST at half max rate",
+            db,
+            measured(server, fixedrate.at_rate, server.url, plan, spread.rps / 2, self.seconds),
+        )
         # The next rows are reads on other databases of the same server (PostgreSQL):
         # clean up after the votes now rather than in the middle of those rows.
         seed.maintain(family.databases["votes"].url)
@@ -201,10 +241,18 @@ class Bench:
     def votes(self, family: Family, claims: list[str], per_reader: int) -> Sample:
         """wrk with vote.lua: fresh readers, `per_reader` claims each, some changes."""
         voters = readers.write_readers(self.work / "readers.tsv", self.pages, 20_000)
-        lua_args = [voters, THREADS, CONNECTIONS // THREADS, SLUG, ",".join(claims),
-                    per_reader, CHANGE_EVERY]
-        return measured(family.servers["votes"], wrk, family.page("votes"), self.seconds,
-                        "vote.lua", lua_args)
+        lua_args = [
+            voters,
+            THREADS,
+            CONNECTIONS // THREADS,
+            SLUG,
+            ",".join(claims),
+            per_reader,
+            CHANGE_EVERY,
+        ]
+        return measured(
+            family.servers["votes"], wrk, family.page("votes"), self.seconds, "vote.lua", lua_args
+        )
 
     def judge(self) -> tuple[report.Row, report.Row]:
         """Attach each row's target; return the two hello rows."""
@@ -221,8 +269,12 @@ class Bench:
                 continue  # judged with the 1M row below
             elif label.endswith("1M votes"):
                 small = label.replace("1M", "1K")
-                report.scales(row, rows[small, db], rows[f"{label}, fixed rate", db],
-                              rows[f"{small}, fixed rate", db])
+                report.scales(
+                    row,
+                    rows[small, db],
+                    rows[f"{label}, fixed rate", db],
+                    rows[f"{small}, fixed rate", db],
+                )
             elif label.startswith("results partial"):
                 report.at_least_hello(row, flask, 0.80)
             elif label.startswith("debate page"):
@@ -242,9 +294,11 @@ def main(argv=None) -> int:
             bench.run_once()
     wsgi, flask = bench.judge()
     kb = sum(bench.first_load.values()) / 1000
-    print(f"debate bench, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
-          f"{args.workers} workers x {os.environ.get('GUNICORN_THREADS', 4)} threads, "
-          f"{CONNECTIONS} connections, {args.runs} runs of {args.seconds:g} s per row, medians\n")
+    print(
+        f"debate bench, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
+        f"{args.workers} workers x {os.environ.get('GUNICORN_THREADS', 4)} threads, "
+        f"{CONNECTIONS} connections, {args.runs} runs of {args.seconds:g} s per row, medians\n"
+    )
     print(report.table(list(bench.rows.values()), wsgi, flask, kb, WEIGHT_LIMIT_KB))
     missed = any(row.met is False for row in bench.rows.values()) or kb > WEIGHT_LIMIT_KB
     return 1 if missed and args.check else 0

@@ -20,18 +20,19 @@ from debate.config import normalise_database_url
 from debate.models import CLAIM, CLAIM_CHOICES, QUESTION, QUESTION_KEY, STANCE, STANCE_SIDES
 from debate.votes import READERS_KIND, TALLY_SHARDS
 
-VOTE_COLUMNS = ("debate_id", "kind", "item_key", "reader_id", "choice", "created_at",
-                "updated_at")
+VOTE_COLUMNS = ("debate_id", "kind", "item_key", "reader_id", "choice", "created_at", "updated_at")
 TALLY_COLUMNS = ("debate_id", "kind", "item_key", "choice", "shard", "count")
 
 
 def ballot(connection, debate_id: int) -> list[tuple[str, str, tuple[str, ...]]]:
     """Every item a reader can vote on, as (kind, item_key, allowed choices)."""
     claims = connection.execute(
-        text("SELECT key FROM claims WHERE debate_id = :d ORDER BY position"), {"d": debate_id})
+        text("SELECT key FROM claims WHERE debate_id = :d ORDER BY position"), {"d": debate_id}
+    )
     options = connection.execute(
         text("SELECT key FROM question_options WHERE debate_id = :d ORDER BY position"),
-        {"d": debate_id})
+        {"d": debate_id},
+    )
     items = [(CLAIM, key, CLAIM_CHOICES) for (key,) in claims]
     items.append((QUESTION, QUESTION_KEY, tuple(key for (key,) in options)))
     items += [(STANCE, phase, STANCE_SIDES) for phase in ("before", "after")]
@@ -78,9 +79,10 @@ def seed(database_url: str, votes: int, slug: str = "open-vs-closed-ai", seed: i
     engine = create_engine(normalise_database_url(database_url))
     with engine.connect() as connection:
         debate_id = connection.execute(
-            text("SELECT id FROM debates WHERE slug = :s"), {"s": slug}).scalar_one()
+            text("SELECT id FROM debates WHERE slug = :s"), {"s": slug}
+        ).scalar_one()
         if connection.execute(
-                text("SELECT count(*) FROM votes WHERE debate_id = :d"), {"d": debate_id}
+            text("SELECT count(*) FROM votes WHERE debate_id = :d"), {"d": debate_id}
         ).scalar_one():
             raise SystemExit(f"{slug} already has votes; seed only a fresh database")
         items = ballot(connection, debate_id)
@@ -101,8 +103,11 @@ def maintain(database_url: str) -> None:
     on PostgreSQL dead row versions, the visibility map and a checkpoint), so that
     autovacuum and the checkpointer do not do it during the next measured row."""
     engine = create_engine(normalise_database_url(database_url))
-    maintenance = (["VACUUM (ANALYZE)", "CHECKPOINT"] if engine.dialect.name == "postgresql"
-                   else ["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"])
+    maintenance = (
+        ["VACUUM (ANALYZE)", "CHECKPOINT"]
+        if engine.dialect.name == "postgresql"
+        else ["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"]
+    )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for statement in maintenance:
             connection.execute(text(statement))
@@ -111,14 +116,17 @@ def maintain(database_url: str) -> None:
 
 def _insert_sqlite(cursor, voters: Voters, votes: int) -> None:
     marks = ", ".join("?" * len(VOTE_COLUMNS))
-    cursor.executemany(f"INSERT INTO votes ({', '.join(VOTE_COLUMNS)}) VALUES ({marks})",
-                       voters.votes(votes))
+    cursor.executemany(
+        f"INSERT INTO votes ({', '.join(VOTE_COLUMNS)}) VALUES ({marks})", voters.votes(votes)
+    )
     cursor.executemany(
         "INSERT INTO debate_readers (debate_id, reader_id, first_vote_at) VALUES (?, ?, ?)",
-        voters.reader_rows())
+        voters.reader_rows(),
+    )
     cursor.executemany(
         f"INSERT INTO tallies ({', '.join(TALLY_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
-        voters.tally_rows())
+        voters.tally_rows(),
+    )
 
 
 def _copy_postgresql(cursor, voters: Voters, votes: int) -> None:

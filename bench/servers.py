@@ -47,8 +47,7 @@ class Database:
             self._admin(f'CREATE DATABASE "{self.name}"')
 
     def _admin(self, statement: str) -> None:
-        engine = create_engine(normalise_database_url(self.admin_url),
-                               isolation_level="AUTOCOMMIT")
+        engine = create_engine(normalise_database_url(self.admin_url), isolation_level="AUTOCOMMIT")
         with engine.connect() as connection:
             connection.execute(text(statement))
         engine.dispose()
@@ -57,8 +56,13 @@ class Database:
         """Migrate and load the bundled essay, as an operator would."""
         env = {**env, "DATABASE_URL": self.url}
         for command in (["db", "upgrade"], ["debates", "load"]):
-            subprocess.run([BIN / "flask", "--app", "app", *command], cwd=ROOT, env=env,
-                           check=True, capture_output=True)
+            subprocess.run(
+                [BIN / "flask", "--app", "app", *command],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
 
     def drop(self) -> None:
         if self.name:
@@ -77,7 +81,11 @@ class Server:
             self.process = subprocess.Popen(
                 # Several masters run at once: none may take the shared control socket.
                 [BIN / "gunicorn", "--config", "gunicorn.conf.py", "--no-control-socket", app],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         self._wait_ready(ready_path)
 
     def _wait_ready(self, path: str, timeout: float = 30) -> None:

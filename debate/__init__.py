@@ -46,7 +46,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals["current_user"] = current_user
     # Middleware, innermost first: the response cache in front of Flask, and the
     # proxy fix outside it, so the cache keys on the client's scheme and host.
-    app.wsgi_app = ResponseCache(app, store(app), identity.token_mark(app.secret_key),
-                                 lambda: identity.new_reader_token(app.secret_key))
+    app.wsgi_app = ResponseCache(
+        app,
+        store(app),
+        identity.token_mark(app.secret_key),
+        lambda: identity.new_reader_token(app.secret_key),
+    )
     security.trust_proxies(app)
     return app

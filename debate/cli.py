@@ -32,25 +32,34 @@ def load(file: str | None, owner: str | None) -> None:
     db.session.commit()
     invalidate(debate.slug)
     verb = "Created" if created else "Updated"
-    click.echo(f"{verb} debate '{debate.slug}': {len(debate.claims)} claims, "
-               f"{len(debate.options)} answers to the closing question."
-               + (f" Owner: {author.email}." if author else ""))
+    click.echo(
+        f"{verb} debate '{debate.slug}': {len(debate.claims)} claims, "
+        f"{len(debate.options)} answers to the closing question."
+        + (f" Owner: {author.email}." if author else "")
+    )
 
 
 @debates_cli.command("list")
 def list_debates() -> None:
     """List the debates in the database."""
     rows = db.session.execute(
-        db.select(DebateRow, Author.email).outerjoin(Author, DebateRow.owner_id == Author.id)
-        .order_by(DebateRow.slug))
+        db.select(DebateRow, Author.email)
+        .outerjoin(Author, DebateRow.owner_id == Author.id)
+        .order_by(DebateRow.slug)
+    )
     for debate, owner in rows:
         state = "open" if debate.voting_open else "closed"
         click.echo(f"{debate.slug}\t{state}\t{owner or '-'}\t{debate.title}")
 
 
 def _password_option(prompt: str):
-    return click.option("--password", prompt=prompt, hide_input=True,
-                        confirmation_prompt=True, help="Asked for when not given.")
+    return click.option(
+        "--password",
+        prompt=prompt,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="Asked for when not given.",
+    )
 
 
 @authors_cli.command("create")
@@ -72,10 +81,13 @@ def list_authors() -> None:
     rows = db.session.execute(
         db.select(Author.email, Author.created_at, db.func.count(DebateRow.id))
         .outerjoin(DebateRow, DebateRow.owner_id == Author.id)
-        .group_by(Author.id).order_by(Author.email))
+        .group_by(Author.id)
+        .order_by(Author.email)
+    )
     for email, created_at, debates in rows:
-        click.echo(f"{email}\t{debates} debate{'' if debates == 1 else 's'}\t"
-                   f"since {created_at:%Y-%m-%d}")
+        click.echo(
+            f"{email}\t{debates} debate{'' if debates == 1 else 's'}\tsince {created_at:%Y-%m-%d}"
+        )
 
 
 @authors_cli.command("reset-password")
@@ -101,8 +113,9 @@ def remove(email: str) -> None:
     except AccountError as error:
         raise click.ClickException(str(error)) from None
     owned = db.session.scalars(db.select(DebateRow.slug).filter_by(owner_id=author.id)).all()
-    db.session.execute(db.update(DebateRow).where(DebateRow.owner_id == author.id)
-                       .values(owner_id=None))
+    db.session.execute(
+        db.update(DebateRow).where(DebateRow.owner_id == author.id).values(owner_id=None)
+    )
     db.session.delete(author)
     db.session.commit()
     for slug in owned:

@@ -74,6 +74,7 @@ def app(database_uri):
 def app_caching_for(database_uri):
     """Apps whose responses are kept for the given seconds (the other tests keep
     none), on this test's database with the debate loaded."""
+
     def make(seconds: int, **overrides):
         app = make_app(database_uri, CACHE_RESULTS_SECONDS=seconds, **overrides)
         reset_database(app)

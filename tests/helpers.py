@@ -18,8 +18,9 @@ from debate.store.models import DebateRow
 from debate.web.config import normalise_database_url
 
 SLUG = "open-vs-closed-ai"
-POSTGRES_URL = normalise_database_url(os.environ["DATABASE_URL"]) if os.environ.get(
-    "DATABASE_URL") else None
+POSTGRES_URL = (
+    normalise_database_url(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
+)
 
 _apps_made = []
 
@@ -48,8 +49,7 @@ def count_queries(app) -> list[str]:
     """A list that fills with the SQL the app runs from now on."""
     queries = []
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute",
-                     lambda *args: queries.append(args[2]))
+        event.listen(db.engine, "before_cursor_execute", lambda *args: queries.append(args[2]))
     return queries
 
 
@@ -85,15 +85,25 @@ class Reader:
         self.csrf = VOTE_TOKEN.search(response.get_data(as_text=True)).group(1)
         return response
 
-    def post(self, path: str, data: dict, htmx: bool = False, csrf: bool = True,
-             token: str | None = None, headers: dict | None = None, **kwargs):
+    def post(
+        self,
+        path: str,
+        data: dict,
+        htmx: bool = False,
+        csrf: bool = True,
+        token: str | None = None,
+        headers: dict | None = None,
+        **kwargs,
+    ):
         if self.csrf is None and csrf:
             self.open()
         data = {**data, "csrf_token": token or self.csrf} if csrf else data
-        headers = {**self.says_origin, **({"HX-Request": "true"} if htmx else {}),
-                   **(headers or {})}
-        return self.client.post(f"/debates/{self.slug}{path}", data=data, headers=headers,
-                                **kwargs)
+        headers = {
+            **self.says_origin,
+            **({"HX-Request": "true"} if htmx else {}),
+            **(headers or {}),
+        }
+        return self.client.post(f"/debates/{self.slug}{path}", data=data, headers=headers, **kwargs)
 
     def vote_claim(self, key: str, choice: str, **kwargs):
         return self.post(f"/claims/{key}/vote", {"choice": choice}, **kwargs)
@@ -114,14 +124,16 @@ def api_results(client, slug: str = SLUG) -> dict:
 AUTHOR_EMAIL, AUTHOR_PASSWORD = "author@example.org", "correct horse battery"
 
 
-def add_author(app, email: str = AUTHOR_EMAIL, password: str = AUTHOR_PASSWORD,
-               owns: str | None = SLUG) -> None:
+def add_author(
+    app, email: str = AUTHOR_EMAIL, password: str = AUTHOR_PASSWORD, owns: str | None = SLUG
+) -> None:
     """An author account, owning the debate `owns` (None: owning nothing)."""
     with app.app_context():
         author = create_author(db.session, email, password)
         if owns:
-            db.session.execute(db.select(DebateRow).filter_by(slug=owns)).scalar_one().owner_id = (
-                author.id)
+            db.session.execute(
+                db.select(DebateRow).filter_by(slug=owns)
+            ).scalar_one().owner_id = author.id
         db.session.commit()
         if owns:
             invalidate(owns)
@@ -132,8 +144,9 @@ def sign_in(client, email: str = AUTHOR_EMAIL, password: str = AUTHOR_PASSWORD, 
     base_url = {"base_url": kwargs["base_url"]} if "base_url" in kwargs else {}
     html = client.get("/sign-in", **base_url).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    return client.post("/sign-in", data={"email": email, "password": password,
-                                         "csrf_token": token}, **kwargs)
+    return client.post(
+        "/sign-in", data={"email": email, "password": password, "csrf_token": token}, **kwargs
+    )
 
 
 def csrf_of(client, path: str) -> str:
@@ -145,10 +158,21 @@ def make_debate(claims=(), options=(), **fields):
     """A read model for unit tests: `claims` as (key, side, title), `options` as keys."""
     from debate.core.debate import Claim, Debate, Option
 
-    values = {"slug": "d", "title": "D", "lede": "", "context_html": "", "sides": (),
-              "conclusion_html": "", "question_text": "?", **fields}
-    return Debate(claims=tuple(Claim(key, side, title, "") for key, side, title in claims),
-                  options=tuple(Option(key, key) for key in options), **values)
+    values = {
+        "slug": "d",
+        "title": "D",
+        "lede": "",
+        "context_html": "",
+        "sides": (),
+        "conclusion_html": "",
+        "question_text": "?",
+        **fields,
+    }
+    return Debate(
+        claims=tuple(Claim(key, side, title, "") for key, side, title in claims),
+        options=tuple(Option(key, key) for key in options),
+        **values,
+    )
 
 
 def stored_debate(slug: str = SLUG):

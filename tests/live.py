@@ -68,16 +68,24 @@ class Gunicorn:
     def __enter__(self):
         self.process = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py", "app:app"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        wait_for(lambda: requests.get(f"{self.url}/api/debates/{SLUG}/results",
-                                      timeout=2).status_code == 200, what="gunicorn")
+        wait_for(
+            lambda: (
+                requests.get(f"{self.url}/api/debates/{SLUG}/results", timeout=2).status_code == 200
+            ),
+            what="gunicorn",
+        )
         return self
 
     def worker_pids(self) -> list[int]:
-        out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
-                             text=True).stdout
+        out = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True
+        ).stdout
         return [int(pid) for pid in out.split()]
 
     def output(self) -> str:
@@ -111,25 +119,46 @@ class PrivatePostgres:
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def _as_postgres(self, *args, **kwargs):
-        return subprocess.run(["runuser", "-u", "postgres", "--", *args], check=True,
-                              capture_output=True, text=True, **kwargs)
+        return subprocess.run(
+            ["runuser", "-u", "postgres", "--", *args],
+            check=True,
+            capture_output=True,
+            text=True,
+            **kwargs,
+        )
 
     def __enter__(self):
         shutil.chown(self.dir, "postgres")
-        self._as_postgres(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust",
-                          "-U", "postgres", "--no-sync")
+        self._as_postgres(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+        )
         self.start()
         return self
 
     def start(self):
-        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-w", "-l",
-                          str(self.dir / "log"), "-o",
-                          f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-                          "-c fsync=off", "start")
+        self._as_postgres(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-w",
+            "-l",
+            str(self.dir / "log"),
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
 
     def stop(self):
-        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-w", "-m", "fast",
-                          "stop")
+        self._as_postgres(
+            str(self.bin / "pg_ctl"), "-D", str(self.data), "-w", "-m", "fast", "stop"
+        )
 
     def __exit__(self, *_exc):
         with contextlib.suppress(subprocess.CalledProcessError):
@@ -137,11 +166,21 @@ class PrivatePostgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-CLAIMS = ["compounding-innovation", "transparency-and-trust", "cost-and-accessibility",
-          "customization", "safety-and-alignment", "quality-and-reliability", "accountability"]
+CLAIMS = [
+    "compounding-innovation",
+    "transparency-and-trust",
+    "cost-and-accessibility",
+    "customization",
+    "safety-and-alignment",
+    "quality-and-reliability",
+    "accountability",
+]
 OPTIONS = ["open-matches", "closed-keeps-edge", "coexistence", "not-sure"]
-CHOICES = {"claim": ["agree", "disagree", "unsure"], "question": OPTIONS,
-           "stance": ["open", "closed", "undecided"]}
+CHOICES = {
+    "claim": ["agree", "disagree", "unsure"],
+    "question": OPTIONS,
+    "stance": ["open", "closed", "undecided"],
+}
 
 
 @dataclass
@@ -150,7 +189,8 @@ class CrowdRecord:
     with the answer it got (racing votes are marked: their order is unknown)."""
 
     history: dict[tuple[str, str, str], list[tuple[str, object, bool]]] = field(
-        default_factory=dict)
+        default_factory=dict
+    )
     statuses: Counter = field(default_factory=Counter)
     racing_pairs: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -180,8 +220,11 @@ class CrowdRecord:
         start = acked[-1] if acked else 0
         while start > 0 and entries[start][2] and entries[start - 1][2]:
             start -= 1
-        return {choice for choice, status, _ in entries[start:]
-                if status == 200 or not isinstance(status, int) or status >= 500}
+        return {
+            choice
+            for choice, status, _ in entries[start:]
+            if status == 200 or not isinstance(status, int) or status >= 500
+        }
 
     def expected_counts(self) -> Counter:
         counts = Counter()
@@ -226,9 +269,11 @@ class CrowdReader:
             data["phase"] = key
         try:
             response = (session or self.session).post(
-                f"{self.url}/debates/{SLUG}{path}", data=data,
-                headers={"HX-Request": "true", "Sec-Fetch-Site": "same-origin",
-                         "Origin": self.url}, timeout=60)
+                f"{self.url}/debates/{SLUG}{path}",
+                data=data,
+                headers={"HX-Request": "true", "Sec-Fetch-Site": "same-origin", "Origin": self.url},
+                timeout=60,
+            )
             status = response.status_code
         except requests.RequestException:
             status = "connection error"
@@ -246,8 +291,9 @@ class CrowdReader:
             barrier.wait()
             self.vote(kind, key, choice, session)
 
-        threads = [threading.Thread(target=send, args=pair)
-                   for pair in zip(choices, twins, strict=True)]
+        threads = [
+            threading.Thread(target=send, args=pair) for pair in zip(choices, twins, strict=True)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -256,8 +302,9 @@ class CrowdReader:
             self.record.racing_pairs += 1
 
 
-def crowd_votes(urls: list[str], readers: int, seed: int = 7,
-                stop: threading.Event | None = None) -> CrowdRecord:
+def crowd_votes(
+    urls: list[str], readers: int, seed: int = 7, stop: threading.Event | None = None
+) -> CrowdRecord:
     """`readers` readers at once, spread over the servers, each voting on random claims,
     the question and both stances, changing about a third of their votes, some of the
     changes in two racing requests."""

@@ -22,15 +22,17 @@ def test_load_is_idempotent_and_keeps_votes(app, runner, new_reader):
         assert db.session.scalar(select(db.func.count()).select_from(DebateRow)) == 1
 
 
-def test_reload_with_reordered_and_edited_claims_keeps_votes_by_key(app, runner, tmp_path,
-                                                                   new_reader):
+def test_reload_with_reordered_and_edited_claims_keeps_votes_by_key(
+    app, runner, tmp_path, new_reader
+):
     new_reader().vote_claim("accountability", "disagree")
     text = bundled_path("open-vs-closed-ai").read_text()
-    accountability = text[text.index("### Accountability"):text.index("## Where Things Stand")]
+    accountability = text[text.index("### Accountability") : text.index("## Where Things Stand")]
     edited = text.replace(accountability, "").replace(
-        "### Safety and alignment", accountability.replace("diffuse and murky",
-                                                           "diffuse and unclear")
-        + "### Safety and alignment")
+        "### Safety and alignment",
+        accountability.replace("diffuse and murky", "diffuse and unclear")
+        + "### Safety and alignment",
+    )
     path = tmp_path / "edited.md"
     path.write_text(edited)
     result = runner.invoke(args=["debates", "load", str(path)])
@@ -43,16 +45,16 @@ def test_reload_with_reordered_and_edited_claims_keeps_votes_by_key(app, runner,
         assert "diffuse and unclear" in claim.text_html
 
 
-def test_malformed_file_is_refused_naming_file_and_line_and_changes_nothing(app, runner,
-                                                                          tmp_path):
+def test_malformed_file_is_refused_naming_file_and_line_and_changes_nothing(app, runner, tmp_path):
     text = bundled_path("open-vs-closed-ai").read_text()
     broken = text.replace("open-vs-closed-ai", "a-new-debate").replace(
-        "{claim=customization}", "{claim=Customization!}")
+        "{claim=customization}", "{claim=Customization!}"
+    )
     path = tmp_path / "broken.md"
     path.write_text(broken)
     result = runner.invoke(args=["debates", "load", str(path)])
     assert result.exit_code == 1
-    line = text[:text.index("{claim=customization}")].count("\n") + 1
+    line = text[: text.index("{claim=customization}")].count("\n") + 1
     assert f"{path}: line {line}: claim key 'Customization!'" in result.output
     with app.app_context():
         slugs = db.session.scalars(select(DebateRow.slug)).all()

@@ -66,8 +66,9 @@ def sign_in():
         return render_template("auth/sign_in.html", form=form), status
     author = authenticate(db.session, form.email.data, form.password.data)
     if author is None:
-        current_app.logger.info("failed sign-in for %s from %s",
-                                form.email.data.strip().lower(), request.remote_addr)
+        current_app.logger.info(
+            "failed sign-in for %s from %s", form.email.data.strip().lower(), request.remote_addr
+        )
         form.form_errors.append("That email and password do not match an author.")
         return render_template("auth/sign_in.html", form=form), FAILED_SIGN_IN
     destination = safe_next(request.args.get("next"))

@@ -86,8 +86,7 @@ def set_voting(slug: str):
     debates.set_voting_open(db.session, debate.id, voting_open)
     db.session.commit()
     invalidate(slug)
-    log.info("%s %s voting on %s", current_user.email, "opened" if voting_open else "closed",
-             slug)
+    log.info("%s %s voting on %s", current_user.email, "opened" if voting_open else "closed", slug)
     return _controls_answer(slug)
 
 
@@ -115,8 +114,9 @@ def reset(slug: str):
     deleted = debates.delete_all_votes(db.session, debate.id)
     db.session.commit()
     invalidate(slug)
-    log.warning("%s reset the votes of %s: %d votes deleted", current_user.email, debate.slug,
-                deleted)
+    log.warning(
+        "%s reset the votes of %s: %d votes deleted", current_user.email, debate.slug, deleted
+    )
     flash(f"Deleted all {deleted} votes of “{debate.title}”.")
     return redirect(url_for("dashboard.debate", slug=debate.slug), 303)
 
@@ -153,6 +153,7 @@ def _controls_answer(slug: str):
     """The controls partial for htmx (and a signal to refresh the figures), else a 303."""
     if not wants_fragment():
         return redirect(url_for("dashboard.debate", slug=slug, _anchor="controls"), 303)
-    html = render_template("dashboard/_controls.html", debate=debate_or_404(slug),
-                           visibility_labels=VISIBILITY_LABELS)
+    html = render_template(
+        "dashboard/_controls.html", debate=debate_or_404(slug), visibility_labels=VISIBILITY_LABELS
+    )
     return html, 200, {"HX-Trigger": "poll-settings-changed"}

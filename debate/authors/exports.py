@@ -22,8 +22,7 @@ from sqlalchemy.orm import Session
 from ..core.debate import Debate
 from ..store.models import Vote
 
-FIELDS = ("debate", "item_kind", "item_key", "choice", "first_cast_at", "last_changed_at",
-          "reader")
+FIELDS = ("debate", "item_kind", "item_key", "choice", "first_cast_at", "last_changed_at", "reader")
 BATCH_SIZE = 1000
 PSEUDONYM_HEX_DIGITS = 16  # 64 bits: no collisions among any realistic number of readers
 
@@ -31,8 +30,9 @@ PSEUDONYM_HEX_DIGITS = 16  # 64 bits: no collisions among any realistic number o
 def pseudonymiser() -> Callable[[str], str]:
     """A function from reader id to pseudonym, stable only for this one export."""
     key = secrets.token_bytes(32)
-    return lambda reader_id: hmac.new(
-        key, reader_id.encode(), hashlib.sha256).hexdigest()[:PSEUDONYM_HEX_DIGITS]
+    return lambda reader_id: hmac.new(key, reader_id.encode(), hashlib.sha256).hexdigest()[
+        :PSEUDONYM_HEX_DIGITS
+    ]
 
 
 def _timestamp(moment: datetime) -> str:
@@ -44,14 +44,23 @@ def vote_rows(session: Session, debate: Debate, batch_size: int = BATCH_SIZE) ->
     """One dict per vote, in the order votes were first cast."""
     pseudonym = pseudonymiser()
     result = session.execute(
-        select(Vote.kind, Vote.item_key, Vote.choice, Vote.created_at, Vote.updated_at,
-               Vote.reader_id)
-        .where(Vote.debate_id == debate.id).order_by(Vote.id)
-        .execution_options(yield_per=batch_size))
+        select(
+            Vote.kind, Vote.item_key, Vote.choice, Vote.created_at, Vote.updated_at, Vote.reader_id
+        )
+        .where(Vote.debate_id == debate.id)
+        .order_by(Vote.id)
+        .execution_options(yield_per=batch_size)
+    )
     for kind, key, choice, created_at, updated_at, reader_id in result:
-        yield {"debate": debate.slug, "item_kind": kind, "item_key": key, "choice": choice,
-               "first_cast_at": _timestamp(created_at),
-               "last_changed_at": _timestamp(updated_at), "reader": pseudonym(reader_id)}
+        yield {
+            "debate": debate.slug,
+            "item_kind": kind,
+            "item_key": key,
+            "choice": choice,
+            "first_cast_at": _timestamp(created_at),
+            "last_changed_at": _timestamp(updated_at),
+            "reader": pseudonym(reader_id),
+        }
 
 
 def _batches(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:

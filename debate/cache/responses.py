@@ -43,9 +43,11 @@ def wants_fragment(environ: dict | None = None) -> bool:
     fragment.
     """
     environ = request.environ if environ is None else environ
-    return (environ.get("HTTP_HX_REQUEST") == "true"
-            and environ.get("HTTP_HX_REQUEST_TYPE") != "full"
-            and environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST") != "true")
+    return (
+        environ.get("HTTP_HX_REQUEST") == "true"
+        and environ.get("HTTP_HX_REQUEST_TYPE") != "full"
+        and environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST") != "true"
+    )
 
 
 def vary_on_fragments(response: Response) -> Response:
@@ -66,12 +68,15 @@ class CachePolicy:
     query: tuple[str, ...] = ()
 
 
-def cached(seconds: str = "CACHE_RESULTS_SECONDS", personal: bool = False,
-           query: tuple[str, ...] = ()):
+def cached(
+    seconds: str = "CACHE_RESULTS_SECONDS", personal: bool = False, query: tuple[str, ...] = ()
+):
     """Mark a view whose responses the response layer may keep and serve."""
+
     def mark(view):
         view.cache_policy = CachePolicy(seconds, personal, query)
         return view
+
     return mark
 
 
@@ -79,8 +84,15 @@ def variant_key(environ: dict, query: list[tuple[str, str]]) -> str:
     """Everything a kept response varies on: scheme, host, path, the query the
     view names, and page or fragment (the headers of VARY)."""
     fragment = "fragment" if wants_fragment(environ) else "page"
-    return " ".join((environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST", ""),
-                     environ.get("PATH_INFO", ""), repr(sorted(query)), fragment))
+    return " ".join(
+        (
+            environ.get("wsgi.url_scheme", "http"),
+            environ.get("HTTP_HOST", ""),
+            environ.get("PATH_INFO", ""),
+            repr(sorted(query)),
+            fragment,
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -97,8 +109,7 @@ class KeptResponse:
 class ResponseCache:
     """WSGI middleware in front of the app (see the module's docstring)."""
 
-    def __init__(self, app: Flask, store: Store, token_mark: str,
-                 fresh_token: Callable[[], str]):
+    def __init__(self, app: Flask, store: Store, token_mark: str, fresh_token: Callable[[], str]):
         self.app, self.wsgi_app, self.store = app, app.wsgi_app, store
         self.mark, self.fresh_token = token_mark.encode(), fresh_token
 
@@ -108,14 +119,19 @@ class ResponseCache:
             return self.wsgi_app(environ, start_response)
         policy, slug = route
         query = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-        if ((policy.personal and "HTTP_COOKIE" in environ)
-                or any(name not in policy.query for name, _ in query)
-                or not host_is_trusted(environ.get("HTTP_HOST"), self.app.config["TRUSTED_HOSTS"])):
+        if (
+            (policy.personal and "HTTP_COOKIE" in environ)
+            or any(name not in policy.query for name, _ in query)
+            or not host_is_trusted(environ.get("HTTP_HOST"), self.app.config["TRUSTED_HOSTS"])
+        ):
             return self.wsgi_app(environ, start_response)
         kept = self.store.fetch(
-            variant_key(environ, query), lambda: self._fill(environ), tag=slug,
+            variant_key(environ, query),
+            lambda: self._fill(environ),
+            tag=slug,
             ttl=self.app.config[policy.seconds],
-            keep=lambda response: self._keepable(response, policy.personal))
+            keep=lambda response: self._keepable(response, policy.personal),
+        )
         if policy.personal:
             body = kept.body.replace(self.mark, self.fresh_token().encode())
             headers = [(k, v) for k, v in kept.headers if k.lower() != "content-length"]
@@ -141,8 +157,9 @@ class ResponseCache:
     def _fill(self, environ) -> KeptResponse:
         """The app's whole response for nobody in particular (no cookie, no
         If-None-Match: a 304 could not be kept)."""
-        environ = {k: v for k, v in environ.items()
-                   if k not in ("HTTP_IF_NONE_MATCH", "HTTP_COOKIE")}
+        environ = {
+            k: v for k, v in environ.items() if k not in ("HTTP_IF_NONE_MATCH", "HTTP_COOKIE")
+        }
         environ[FILL] = True
         captured: dict = {}
 

@@ -51,8 +51,9 @@ class _Entry:
 class MemoryBackend:
     """This process's store: least recently used first out past its bounds."""
 
-    def __init__(self, epoch_file: Path, max_entries: int, max_bytes: int,
-                 clock: Clock = time.monotonic):
+    def __init__(
+        self, epoch_file: Path, max_entries: int, max_bytes: int, clock: Clock = time.monotonic
+    ):
         self.epoch_file, self.max_entries, self.max_bytes = epoch_file, max_entries, max_bytes
         self.clock = clock
         self.entries: OrderedDict[str, _Entry] = OrderedDict()
@@ -189,7 +190,8 @@ class RedisBackend:
         try:
             self.put_script(
                 keys=[self.prefix + key, self._tag_key(tag), self._generation_key(tag)],
-                args=[data, max(1, int(ttl * 1000)), generation, self.TAG_SET_SECONDS * 1000])
+                args=[data, max(1, int(ttl * 1000)), generation, self.TAG_SET_SECONDS * 1000],
+            )
         except redis.RedisError as error:
             self._complain(error)
 
@@ -221,8 +223,15 @@ class Store:
         self.flights: dict[str, threading.Event] = {}
         self.lock = threading.Lock()
 
-    def fetch(self, key: str, build: Callable[[], Any], *, tag: str, ttl: float,
-              keep: Callable[[Any], bool] | None = None) -> Any:
+    def fetch(
+        self,
+        key: str,
+        build: Callable[[], Any],
+        *,
+        tag: str,
+        ttl: float,
+        keep: Callable[[Any], bool] | None = None,
+    ) -> Any:
         """The value kept for `key`, or `build()`'s, kept for `ttl` seconds if
         `keep` accepts it (0 seconds: always built, never kept)."""
         if ttl <= 0:
@@ -260,9 +269,12 @@ def init_store(app: Flask, clock: Clock = time.monotonic) -> Store:
     if url:
         backend: MemoryBackend | RedisBackend = RedisBackend(url)
     else:
-        backend = MemoryBackend(Path(app.instance_path) / "cache-epoch",
-                                app.config["CACHE_MAX_ENTRIES"], app.config["CACHE_MAX_BYTES"],
-                                clock)
+        backend = MemoryBackend(
+            Path(app.instance_path) / "cache-epoch",
+            app.config["CACHE_MAX_ENTRIES"],
+            app.config["CACHE_MAX_BYTES"],
+            clock,
+        )
     store = app.extensions["debate_cache"] = Store(backend)
     return store
 
@@ -278,9 +290,13 @@ def invalidate(slug: str) -> None:
 
 def cached_debate(slug: str) -> Debate | None:
     """The read model of the stored debate at `slug`, kept until it changes."""
-    return store().fetch(f"debate:{slug}", lambda: load_debate(db.session, slug), tag=slug,
-                         ttl=current_app.config["CACHE_DEBATE_SECONDS"],
-                         keep=lambda found: found is not None)
+    return store().fetch(
+        f"debate:{slug}",
+        lambda: load_debate(db.session, slug),
+        tag=slug,
+        ttl=current_app.config["CACHE_DEBATE_SECONDS"],
+        keep=lambda found: found is not None,
+    )
 
 
 def debate_or_404(slug: str) -> Debate:

@@ -163,8 +163,9 @@ def persuasion(readers: Iterable[ReaderVotes], min_n: int = MIN_N) -> Persuasion
         swing=swing(distribution(before, STANCE_SIDES), distribution(after, STANCE_SIDES)),
         moved=Share.of(moved, paired, min_n),
         transitions=transitions,
-        all_readers_swing=swing(distribution(before_all, STANCE_SIDES),
-                                distribution(after_all, STANCE_SIDES)),
+        all_readers_swing=swing(
+            distribution(before_all, STANCE_SIDES), distribution(after_all, STANCE_SIDES)
+        ),
         enough_readers=paired >= min_n,
     )
 
@@ -202,12 +203,17 @@ def claims_that_changed_minds(
     for claim in claims:
         among_movers = agreement(movers, claim.key, min_n)
         among_stayers = agreement(stayers, claim.key, min_n)
-        rows.append(ClaimAmongMovers(
-            claim_key=claim.key, side=claim.side, title=claim.title,
-            movers=among_movers, stayers=among_stayers,
-            difference=round(100 * (among_movers.share - among_stayers.share), 1),
-            enough_readers=among_movers.meets_min_n and among_stayers.meets_min_n,
-        ))
+        rows.append(
+            ClaimAmongMovers(
+                claim_key=claim.key,
+                side=claim.side,
+                title=claim.title,
+                movers=among_movers,
+                stayers=among_stayers,
+                difference=round(100 * (among_movers.share - among_stayers.share), 1),
+                enough_readers=among_movers.meets_min_n and among_stayers.meets_min_n,
+            )
+        )
     ranked = sorted((r for r in rows if r.enough_readers), key=lambda r: -r.difference)
     return ranked + [r for r in rows if not r.enough_readers]
 
@@ -238,11 +244,16 @@ def claims_by_final_stance(
     for claim in claims:
         agree = {s: agreement(camps[s], claim.key, min_n) for s in STANCE_SIDES}
         both = (agree["open"], agree["closed"])
-        rows.append(ClaimByStance(
-            claim_key=claim.key, side=claim.side, title=claim.title, agree=agree,
-            majority_in_both=all(is_strict_majority(s) for s in both),
-            enough_readers=all(s.meets_min_n for s in both),
-        ))
+        rows.append(
+            ClaimByStance(
+                claim_key=claim.key,
+                side=claim.side,
+                title=claim.title,
+                agree=agree,
+                majority_in_both=all(is_strict_majority(s) for s in both),
+                enough_readers=all(s.meets_min_n for s in both),
+            )
+        )
     return rows
 
 
@@ -309,8 +320,9 @@ def analyse(debate: Debate, records: Iterable[VoteRecord], min_n: int = MIN_N) -
     votes = group_votes(records, [claim.key for claim in debate.claims], option_keys)
     readers = list(votes.readers.values())
     return DebateAnalysis(
-        headline=Headline(len(readers), votes.votes, debate.voting_open,
-                          votes.first_vote_at, votes.last_vote_at),
+        headline=Headline(
+            len(readers), votes.votes, debate.voting_open, votes.first_vote_at, votes.last_vote_at
+        ),
         persuasion=persuasion(readers, min_n),
         claims_that_changed_minds=claims_that_changed_minds(readers, debate.claims, min_n),
         claims_by_final_stance=claims_by_final_stance(readers, debate.claims, min_n),

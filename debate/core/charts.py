@@ -23,8 +23,9 @@ class IntervalMark:
 
 
 def interval_mark(share: Share) -> IntervalMark:
-    return IntervalMark(round(100 * share.share, 2), round(100 * share.low, 2),
-                        round(100 * share.high, 2))
+    return IntervalMark(
+        round(100 * share.share, 2), round(100 * share.low, 2), round(100 * share.high, 2)
+    )
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,14 @@ def column_chart(timeline: Timeline, height: float = 40, gap: float = 0.2) -> Co
     columns = []
     for index, (start, count) in enumerate(buckets):
         bar_height = round(height * count / axis_max, 3)
-        columns.append(Column(start, count, x=round(index * slot + slot * gap / 2, 3),
-                              y=round(height - bar_height, 3),
-                              width=round(slot * (1 - gap), 3), height=bar_height))
+        columns.append(
+            Column(
+                start,
+                count,
+                x=round(index * slot + slot * gap / 2, 3),
+                y=round(height - bar_height, 3),
+                width=round(slot * (1 - gap), 3),
+                height=bar_height,
+            )
+        )
     return ColumnChart(columns, axis_max, height, timeline.unit)

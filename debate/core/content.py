@@ -152,8 +152,10 @@ class _FrontMatter:
             self._fail(name, "must be a list of sites such as https://blog.example.com")
         for index, site in enumerate(raw):
             if not isinstance(site, str) or not _SITE.match(site):
-                self._fail(f"{name}[{index}]", "must be a site such as https://blog.example.com "
-                           "or https://*.example.com")
+                self._fail(
+                    f"{name}[{index}]",
+                    "must be a site such as https://blog.example.com or https://*.example.com",
+                )
         return raw
 
     def options(self) -> list[Option]:
@@ -229,8 +231,11 @@ class _Body:
                 current.append(line)
 
         if len(self.sides) != len(SIDES):
-            raise ContentError(path, "body", "the essay needs both cases: '## … {side=open}' "
-                               "and '## … {side=closed}'")
+            raise ContentError(
+                path,
+                "body",
+                "the essay needs both cases: '## … {side=open}' and '## … {side=closed}'",
+            )
         for index, side in enumerate(self.sides):
             side.intro_html = render_markdown("\n".join(side_lines.get(index, [])))
         for number, key, side_name, title, text in pending_claims:
@@ -252,8 +257,11 @@ class _Body:
         for pair in heading["attrs"].split():
             name, sep, value = pair.partition("=")
             if not sep or name not in ("side", "claim") or not value:
-                self._fail(number, f"unknown heading marker '{{{heading['attrs']}}}': "
-                           "use {side=open|closed} or {claim=key}")
+                self._fail(
+                    number,
+                    f"unknown heading marker '{{{heading['attrs']}}}': "
+                    "use {side=open|closed} or {claim=key}",
+                )
             attrs[name] = value
         return attrs
 

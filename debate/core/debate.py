@@ -100,8 +100,11 @@ class Debate:
 
     def items(self) -> list[Item]:
         """Every item a reader can vote on, in page order."""
-        return ([(STANCE, "before")] + [(CLAIM, claim.key) for claim in self.claims]
-                + [(QUESTION, QUESTION_KEY), (STANCE, "after")])
+        return (
+            [(STANCE, "before")]
+            + [(CLAIM, claim.key) for claim in self.claims]
+            + [(QUESTION, QUESTION_KEY), (STANCE, "after")]
+        )
 
     @property
     def frame_ancestors(self) -> str:

@@ -34,8 +34,9 @@ def rounded_percentages(counts: dict[str, int]) -> dict[str, int]:
     exact = {key: 100 * count / total for key, count in counts.items()}
     result = {key: int(value) for key, value in exact.items()}
     shortfall = 100 - sum(result.values())
-    by_remainder = sorted(counts, key=lambda key: (exact[key] - result[key], counts[key]),
-                          reverse=True)
+    by_remainder = sorted(
+        counts, key=lambda key: (exact[key] - result[key], counts[key]), reverse=True
+    )
     for key in by_remainder[:shortfall]:
         result[key] += 1
     return result
@@ -118,8 +119,11 @@ class DebateResults:
 
     @property
     def votes(self) -> int:
-        return (sum(d.total for d in self.claims.values()) + self.question.total
-                + sum(d.total for d in self.stance.values()))
+        return (
+            sum(d.total for d in self.claims.values())
+            + self.question.total
+            + sum(d.total for d in self.stance.values())
+        )
 
 
 def results_from_sums(debate: Debate, sums: Sums) -> DebateResults:

@@ -10,6 +10,7 @@ from .snippets import DEFAULT_WIDTH, HEIGHTS, embeds_for
 
 bp = Blueprint("oembed", __name__)
 
+
 @bp.get("/oembed")
 def oembed():
     """oEmbed 1.0: a `rich` answer for a debate or embed URL of this site."""
@@ -17,16 +18,22 @@ def oembed():
         abort(501, description="Only the json oEmbed format is offered.")
     endpoint, args = _route_of(request.args.get("url", ""))
     debate = debate_or_404(args["slug"])
-    embed = next((e for e in embeds_for(debate)
-                  if e.url == url_for(endpoint, **args, _external=True)), None)
+    embed = next(
+        (e for e in embeds_for(debate) if e.url == url_for(endpoint, **args, _external=True)), None
+    )
     if embed is None:
         abort(404, description="There is no embeddable poll at that address.")
     width = _bounded("maxwidth", DEFAULT_WIDTH)
     height = _bounded("maxheight", embed.height)
     return {
-        "version": "1.0", "type": "rich", "provider_name": "debate",
-        "provider_url": request.host_url, "title": embed.title,
-        "html": str(embed.snippet()), "width": width, "height": height,
+        "version": "1.0",
+        "type": "rich",
+        "provider_name": "debate",
+        "provider_url": request.host_url,
+        "title": embed.title,
+        "html": str(embed.snippet()),
+        "width": width,
+        "height": height,
     }
 
 

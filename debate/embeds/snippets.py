@@ -25,21 +25,36 @@ class Embed:
     height: int
 
     def snippet(self) -> Markup:
-        return Markup(render_template("embed/_snippet.html", embed=self,
-                                      script_url=url_for("static", filename="embed.js",
-                                                         _external=True)).strip())
+        return Markup(
+            render_template(
+                "embed/_snippet.html",
+                embed=self,
+                script_url=url_for("static", filename="embed.js", _external=True),
+            ).strip()
+        )
 
 
 def embeds_for(debate: Debate) -> list[Embed]:
     """The whole debate, its closing question, and each claim alone."""
     slug = debate.slug
     embeds = [
-        Embed(url_for("embed.debate", slug=slug, _external=True), debate.title,
-              HEIGHTS["embed.debate"]),
-        Embed(url_for("embed.question", slug=slug, _external=True),
-              f"Closing question: {debate.title}", HEIGHTS["embed.question"]),
+        Embed(
+            url_for("embed.debate", slug=slug, _external=True),
+            debate.title,
+            HEIGHTS["embed.debate"],
+        ),
+        Embed(
+            url_for("embed.question", slug=slug, _external=True),
+            f"Closing question: {debate.title}",
+            HEIGHTS["embed.question"],
+        ),
     ]
-    embeds += [Embed(url_for("embed.claim", slug=slug, claim_key=claim.key, _external=True),
-                     f"Claim: {claim.title}", HEIGHTS["embed.claim"])
-               for claim in debate.claims]
+    embeds += [
+        Embed(
+            url_for("embed.claim", slug=slug, claim_key=claim.key, _external=True),
+            f"Claim: {claim.title}",
+            HEIGHTS["embed.claim"],
+        )
+        for claim in debate.claims
+    ]
     return embeds

@@ -23,7 +23,8 @@ _VIEWS = {"debate": "embed/debate.html", "question": "embed/question.html"}
 def allow_framing(response):
     """Embeds may be framed by the debate's allowed sites (any site by default)."""
     response.headers["Content-Security-Policy"] = content_security_policy(
-        g.get("frame_ancestors", "*"))
+        g.get("frame_ancestors", "*")
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -48,8 +49,9 @@ def claim(slug: str, claim_key: str):
     if found is None:
         abort(404, description="This debate has no such claim.")
     g.frame_ancestors = debate_.frame_ancestors
-    return private(reader_page("embed/claim.html", debate_, claim=found,
-                               embed_view=f"claim:{claim_key}"))
+    return private(
+        reader_page("embed/claim.html", debate_, claim=found, embed_view=f"claim:{claim_key}")
+    )
 
 
 def _show(slug: str, view: str):
@@ -67,8 +69,7 @@ def _back_to_view(ballot: Ballot):
     if view == "question":
         url = url_for("embed.question", slug=slug, **token, _anchor=ballot.anchor)
     elif view.startswith("claim:") and ballot.debate.claim(view[6:]) is not None:
-        url = url_for("embed.claim", slug=slug, claim_key=view[6:], **token,
-                      _anchor=ballot.anchor)
+        url = url_for("embed.claim", slug=slug, claim_key=view[6:], **token, _anchor=ballot.anchor)
     else:
         view = "debate"
         url = url_for("embed.debate", slug=slug, **token, _anchor=ballot.anchor)

@@ -36,22 +36,32 @@ def results(slug: str):
     if hidden:
         return body | {
             "claims": [{"key": c.key, "side": c.side, "title": c.title} for c in debate.claims],
-            "question": {"text": debate.question_text,
-                         "options": [{"key": o.key, "label": o.label} for o in debate.options]},
+            "question": {
+                "text": debate.question_text,
+                "options": [{"key": o.key, "label": o.label} for o in debate.options],
+            },
         }
     results = results_from_sums(debate, counter_sums(db.session, debate.id))
     return body | {
         "readers": results.readers,
         "claims": [
-            {"key": claim.key, "side": claim.side, "title": claim.title,
-             **results.claims[claim.key].counts, "total": results.claims[claim.key].total}
+            {
+                "key": claim.key,
+                "side": claim.side,
+                "title": claim.title,
+                **results.claims[claim.key].counts,
+                "total": results.claims[claim.key].total,
+            }
             for claim in debate.claims
         ],
         "question": {
             "text": debate.question_text,
             "options": [
-                {"key": option.key, "label": option.label,
-                 "votes": results.question.counts[option.key]}
+                {
+                    "key": option.key,
+                    "label": option.label,
+                    "votes": results.question.counts[option.key],
+                }
                 for option in debate.options
             ],
             "total": results.question.total,

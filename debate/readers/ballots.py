@@ -155,9 +155,13 @@ def answer(ballot: Ballot, redirect_url: str, **context):
         return redirect(redirect_url, 303)
     template, extra = item_partial(ballot.debate, ballot.item)
     html = render_template(
-        template, debate=ballot.debate, my_votes={ballot.item: ballot.choice},
+        template,
+        debate=ballot.debate,
+        my_votes={ballot.item: ballot.choice},
         vote_token=current_reader().token,
-        results=results_from_sums(ballot.debate, ballot.counts), **extra, **context,
+        results=results_from_sums(ballot.debate, ballot.counts),
+        **extra,
+        **context,
     )
     return html, 200, {"HX-Trigger": "vote-recorded"}
 
@@ -202,10 +206,12 @@ def _cast(ballot: Ballot) -> Ballot:
     answer_needs_counts = wants_fragment()
 
     def record() -> dict:
-        cast_vote(db.session, ballot.debate.id, *ballot.item, reader.id, ballot.choice,
-                  commit=False)
-        counts = (counter_sums(db.session, ballot.debate.id, ballot.item)
-                  if answer_needs_counts else {})
+        cast_vote(
+            db.session, ballot.debate.id, *ballot.item, reader.id, ballot.choice, commit=False
+        )
+        counts = (
+            counter_sums(db.session, ballot.debate.id, ballot.item) if answer_needs_counts else {}
+        )
         db.session.commit()
         return counts
 

@@ -140,6 +140,7 @@ def remember_reader(response: Response) -> Response:
         attributes = {"secure": True, "samesite": "None", "partitioned": True}
     else:
         attributes = {"secure": request.is_secure, "samesite": "Lax"}
-    response.set_cookie(cookie_name(), reader.id, max_age=COOKIE_MAX_AGE, path="/",
-                        httponly=True, **attributes)
+    response.set_cookie(
+        cookie_name(), reader.id, max_age=COOKIE_MAX_AGE, path="/", httponly=True, **attributes
+    )
     return response

@@ -26,9 +26,15 @@ def reader_page(template: str, debate: Debate, **context) -> str:
     and the results as of now."""
     reader = current_reader()
     my_votes = {} if reader.known_by == "new" else reader_choices(db.session, debate.id, reader.id)
-    return render_template(template, debate=debate, my_votes=my_votes, vote_token=reader.token,
-                           results=results_from_sums(debate, counter_sums(db.session, debate.id)),
-                           poll_seconds=current_app.config["RESULTS_POLL_SECONDS"], **context)
+    return render_template(
+        template,
+        debate=debate,
+        my_votes=my_votes,
+        vote_token=reader.token,
+        results=results_from_sums(debate, counter_sums(db.session, debate.id)),
+        poll_seconds=current_app.config["RESULTS_POLL_SECONDS"],
+        **context,
+    )
 
 
 def private(html: str, status: int = 200, **headers):
@@ -57,10 +63,15 @@ def debate(slug: str):
 def essay_without_database(debate: Debate):
     """The database is out of reach: show the bundled essay itself, votes disabled."""
     db.session.rollback()
-    html = render_template("debates/page.html", debate=debate, my_votes={}, offline=True,
-                           results=results_from_sums(debate, {}),
-                           vote_token=current_reader().token,
-                           poll_seconds=current_app.config["RESULTS_POLL_SECONDS"])
+    html = render_template(
+        "debates/page.html",
+        debate=debate,
+        my_votes={},
+        offline=True,
+        results=results_from_sums(debate, {}),
+        vote_token=current_reader().token,
+        poll_seconds=current_app.config["RESULTS_POLL_SECONDS"],
+    )
     return private(html, 503, **{"Retry-After": "5"})
 
 
@@ -73,8 +84,11 @@ def results(slug: str):
     lets a shared cache serve it for a moment.
     """
     debate = debate_or_404(slug)
-    context = {"debate": debate, "poll_seconds": current_app.config["RESULTS_POLL_SECONDS"],
-               "results": results_from_sums(debate, counter_sums(db.session, debate.id))}
+    context = {
+        "debate": debate,
+        "poll_seconds": current_app.config["RESULTS_POLL_SECONDS"],
+        "results": results_from_sums(debate, counter_sums(db.session, debate.id)),
+    }
     if not wants_fragment():
         return render_template("debates/results.html", **context)
     response = current_app.make_response(render_template("debates/_results.html", **context))

@@ -31,7 +31,8 @@ def check_new_password(password: str) -> None:
 
 def find_author(session: Session, email: str) -> Author | None:
     return session.scalars(
-        select(Author).where(Author.email == normalise_email(email))).one_or_none()
+        select(Author).where(Author.email == normalise_email(email))
+    ).one_or_none()
 
 
 def get_author(session: Session, email: str) -> Author:

@@ -16,22 +16,32 @@ from .models import ClaimRow, DebateReader, DebateRow, OptionRow, SideRow, Tally
 def load_debate(session: Session, slug: str) -> Debate | None:
     """The read model of the stored debate with this slug, or None."""
     row = session.execute(
-        select(DebateRow).filter_by(slug=slug)
-        .options(selectinload(DebateRow.sides), selectinload(DebateRow.claims),
-                 selectinload(DebateRow.options))
+        select(DebateRow)
+        .filter_by(slug=slug)
+        .options(
+            selectinload(DebateRow.sides),
+            selectinload(DebateRow.claims),
+            selectinload(DebateRow.options),
+        )
     ).scalar_one_or_none()
     return None if row is None else read_model(row)
 
 
 def read_model(row: DebateRow) -> Debate:
     return Debate(
-        slug=row.slug, title=row.title, lede=row.lede, context_html=row.context_html,
+        slug=row.slug,
+        title=row.title,
+        lede=row.lede,
+        context_html=row.context_html,
         sides=tuple(Side(s.side, s.title, s.intro_html) for s in row.sides),
         claims=tuple(Claim(c.key, c.side, c.title, c.text_html) for c in row.claims),
-        conclusion_html=row.conclusion_html, question_text=row.question_text,
+        conclusion_html=row.conclusion_html,
+        question_text=row.question_text,
         options=tuple(Option(o.key, o.label) for o in row.options),
         embed_allowed_sites=tuple(row.embed_allowed_sites.split()),
-        id=row.id, voting_open=row.voting_open, results_visibility=row.results_visibility,
+        id=row.id,
+        voting_open=row.voting_open,
+        results_visibility=row.results_visibility,
         owner_id=row.owner_id,
     )
 
@@ -50,13 +60,22 @@ def save_debate(session: Session, debate: Debate) -> tuple[DebateRow, bool]:
     row.conclusion_html = debate.conclusion_html
     row.question_text = debate.question_text
     row.embed_allowed_sites = " ".join(debate.embed_allowed_sites)
-    _sync(row.sides, SideRow, "side", [
-        {"side": s.side, "title": s.title, "intro_html": s.intro_html} for s in debate.sides])
-    _sync(row.claims, ClaimRow, "key", [
-        {"key": c.key, "side": c.side, "title": c.title, "text_html": c.text_html}
-        for c in debate.claims])
-    _sync(row.options, OptionRow, "key", [
-        {"key": o.key, "label": o.label} for o in debate.options])
+    _sync(
+        row.sides,
+        SideRow,
+        "side",
+        [{"side": s.side, "title": s.title, "intro_html": s.intro_html} for s in debate.sides],
+    )
+    _sync(
+        row.claims,
+        ClaimRow,
+        "key",
+        [
+            {"key": c.key, "side": c.side, "title": c.title, "text_html": c.text_html}
+            for c in debate.claims
+        ],
+    )
+    _sync(row.options, OptionRow, "key", [{"key": o.key, "label": o.label} for o in debate.options])
     session.flush()
     return row, created
 
@@ -75,16 +94,20 @@ def _sync(rows: list, model, key_field: str, wanted: list[dict]) -> None:
 
 def owned_debates(session: Session, owner_id: int) -> list[tuple[DebateRow, int]]:
     """An author's debates by title, each with its number of votes."""
-    votes = (select(func.count()).select_from(Vote)
-             .where(Vote.debate_id == DebateRow.id).scalar_subquery())
+    votes = (
+        select(func.count())
+        .select_from(Vote)
+        .where(Vote.debate_id == DebateRow.id)
+        .scalar_subquery()
+    )
     rows = session.execute(
-        select(DebateRow, votes).filter_by(owner_id=owner_id).order_by(DebateRow.title))
+        select(DebateRow, votes).filter_by(owner_id=owner_id).order_by(DebateRow.title)
+    )
     return [(row, count) for row, count in rows]
 
 
 def count_votes(session: Session, debate_id: int) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Vote).where(Vote.debate_id == debate_id))
+    return session.scalar(select(func.count()).select_from(Vote).where(Vote.debate_id == debate_id))
 
 
 def delete_all_votes(session: Session, debate_id: int) -> int:
@@ -97,10 +120,12 @@ def delete_all_votes(session: Session, debate_id: int) -> int:
 
 
 def set_voting_open(session: Session, debate_id: int, voting_open: bool) -> None:
-    session.execute(update(DebateRow).where(DebateRow.id == debate_id)
-                    .values(voting_open=voting_open))
+    session.execute(
+        update(DebateRow).where(DebateRow.id == debate_id).values(voting_open=voting_open)
+    )
 
 
 def set_results_visibility(session: Session, debate_id: int, visibility: str) -> None:
-    session.execute(update(DebateRow).where(DebateRow.id == debate_id)
-                    .values(results_visibility=visibility))
+    session.execute(
+        update(DebateRow).where(DebateRow.id == debate_id).values(results_visibility=visibility)
+    )

@@ -28,9 +28,12 @@ class Author(UserMixin, db.Model):
 
 class DebateRow(db.Model):
     __tablename__ = "debates"
-    __table_args__ = (CheckConstraint(
-        "results_visibility IN ('always', 'after_vote', 'after_close')",
-        name="results_visibility"),)
+    __table_args__ = (
+        CheckConstraint(
+            "results_visibility IN ('always', 'after_vote', 'after_close')",
+            name="results_visibility",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -43,9 +46,11 @@ class DebateRow(db.Model):
     # Sites allowed to frame the embeds (CSP frame-ancestors sources); empty: any site.
     embed_allowed_sites: Mapped[str] = mapped_column(Text, default="", server_default="")
     results_visibility: Mapped[str] = mapped_column(
-        String(16), default=AFTER_VOTE, server_default=AFTER_VOTE)
+        String(16), default=AFTER_VOTE, server_default=AFTER_VOTE
+    )
     owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("authors.id", ondelete="SET NULL"), index=True)
+        ForeignKey("authors.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -37,7 +37,12 @@ class CastResult:
 
 
 def cast_vote(
-    session: Session, debate_id: int, kind: str, item_key: str, reader_id: str, choice: str,
+    session: Session,
+    debate_id: int,
+    kind: str,
+    item_key: str,
+    reader_id: str,
+    choice: str,
     commit: bool = True,
 ) -> CastResult:
     """Record `choice` as the reader's vote on the item and commit (or leave the
@@ -50,15 +55,35 @@ def cast_vote(
     now = utcnow()
     run = session.connection().execute
     sql = _statements(session.get_bind().dialect.name)
-    is_new_reader = run(sql.add_reader, {
-        "debate_id": debate_id, "reader_id": reader_id, "first_vote_at": now}).first() is not None
-    inserted = run(sql.add_vote, {
-        "debate_id": debate_id, "kind": kind, "item_key": item_key, "reader_id": reader_id,
-        "choice": choice, "created_at": now, "updated_at": now}).first() is not None
+    is_new_reader = (
+        run(
+            sql.add_reader, {"debate_id": debate_id, "reader_id": reader_id, "first_vote_at": now}
+        ).first()
+        is not None
+    )
+    inserted = (
+        run(
+            sql.add_vote,
+            {
+                "debate_id": debate_id,
+                "kind": kind,
+                "item_key": item_key,
+                "reader_id": reader_id,
+                "choice": choice,
+                "created_at": now,
+                "updated_at": now,
+            },
+        ).first()
+        is not None
+    )
     previous = None
     if not inserted:
-        item = {"in_debate": debate_id, "of_kind": kind, "on_item": item_key,
-                "by_reader": reader_id}
+        item = {
+            "in_debate": debate_id,
+            "of_kind": kind,
+            "on_item": item_key,
+            "by_reader": reader_id,
+        }
         previous = run(sql.current_choice, item).scalar_one()
         if previous != choice:
             run(sql.change_vote, {**item, "choice": choice, "updated_at": now})
@@ -71,9 +96,17 @@ def cast_vote(
         moves.append((READERS_KIND, "all", "all", +1))
     # Counters are locked in one global order, so two voters never deadlock.
     for move_kind, move_key, move_choice, delta in sorted(moves):
-        run(sql.add_to_tally, {
-            "debate_id": debate_id, "kind": move_kind, "item_key": move_key,
-            "choice": move_choice, "shard": random.randrange(TALLY_SHARDS), "count": delta})
+        run(
+            sql.add_to_tally,
+            {
+                "debate_id": debate_id,
+                "kind": move_kind,
+                "item_key": move_key,
+                "choice": move_choice,
+                "shard": random.randrange(TALLY_SHARDS),
+                "count": delta,
+            },
+        )
     if commit:
         session.commit()
     return CastResult(choice=choice, previous=previous)
@@ -99,21 +132,26 @@ def _statements(dialect: str) -> _VoteStatements:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     votes, tallies = Vote.__table__, Tally.__table__
     # Parameters named apart from the columns, which UPDATE ... SET reserves.
-    same_item = [votes.c.debate_id == bindparam("in_debate"), votes.c.kind == bindparam("of_kind"),
-                 votes.c.item_key == bindparam("on_item"),
-                 votes.c.reader_id == bindparam("by_reader")]
+    same_item = [
+        votes.c.debate_id == bindparam("in_debate"),
+        votes.c.kind == bindparam("of_kind"),
+        votes.c.item_key == bindparam("on_item"),
+        votes.c.reader_id == bindparam("by_reader"),
+    ]
     add_to_tally = insert(tallies)
     add_to_tally = add_to_tally.on_conflict_do_update(
         index_elements=list(tallies.primary_key.columns),
         set_={"count": tallies.c.count + add_to_tally.excluded.count},
     )
     return _VoteStatements(
-        add_reader=insert(DebateReader.__table__).on_conflict_do_nothing().returning(
-            DebateReader.__table__.c.reader_id),
+        add_reader=insert(DebateReader.__table__)
+        .on_conflict_do_nothing()
+        .returning(DebateReader.__table__.c.reader_id),
         add_vote=insert(votes).on_conflict_do_nothing().returning(votes.c.id),
         current_choice=select(votes.c.choice).where(*same_item).with_for_update(),
-        change_vote=update(votes).where(*same_item).values(
-            choice=bindparam("choice"), updated_at=bindparam("updated_at")),
+        change_vote=update(votes)
+        .where(*same_item)
+        .values(choice=bindparam("choice"), updated_at=bindparam("updated_at")),
         add_to_tally=add_to_tally,
     )
 
@@ -121,8 +159,9 @@ def _statements(dialect: str) -> _VoteStatements:
 def reader_choices(session: Session, debate_id: int, reader_id: str) -> dict[Item, str]:
     """This reader's current choices in a debate, keyed by (kind, item_key)."""
     rows = session.execute(
-        select(Vote.kind, Vote.item_key, Vote.choice)
-        .where(Vote.debate_id == debate_id, Vote.reader_id == reader_id)
+        select(Vote.kind, Vote.item_key, Vote.choice).where(
+            Vote.debate_id == debate_id, Vote.reader_id == reader_id
+        )
     )
     return {(kind, key): choice for kind, key, choice in rows}
 
@@ -132,8 +171,9 @@ _DEBATE_SUMS = (
     .where(Tally.debate_id == bindparam("debate_id"))
     .group_by(Tally.kind, Tally.item_key, Tally.choice)
 )
-_ITEM_SUMS = _DEBATE_SUMS.where(Tally.kind == bindparam("kind"),
-                                Tally.item_key == bindparam("item_key"))
+_ITEM_SUMS = _DEBATE_SUMS.where(
+    Tally.kind == bindparam("kind"), Tally.item_key == bindparam("item_key")
+)
 
 
 def counter_sums(session: Session, debate_id: int, item: Item | None = None) -> Sums:
@@ -143,7 +183,8 @@ def counter_sums(session: Session, debate_id: int, item: Item | None = None) -> 
         rows = session.connection().execute(_DEBATE_SUMS, {"debate_id": debate_id})
     else:
         rows = session.connection().execute(
-            _ITEM_SUMS, {"debate_id": debate_id, "kind": item[0], "item_key": item[1]})
+            _ITEM_SUMS, {"debate_id": debate_id, "kind": item[0], "item_key": item[1]}
+        )
     return {(kind, key, choice): int(total) for kind, key, choice, total in rows}
 
 
@@ -153,8 +194,9 @@ def vote_records(session: Session, debate_id: int, batch_size: int = 1000) -> It
     Consume it while the session is open (inside the request).
     """
     result = session.execute(
-        select(Vote.reader_id, Vote.kind, Vote.item_key, Vote.choice,
-               Vote.created_at, Vote.updated_at)
+        select(
+            Vote.reader_id, Vote.kind, Vote.item_key, Vote.choice, Vote.created_at, Vote.updated_at
+        )
         .where(Vote.debate_id == debate_id)
         .execution_options(yield_per=batch_size)
     )

@@ -88,7 +88,7 @@ def normalise_database_url(url: str) -> str:
     """Send plain postgresql:// URLs to psycopg 3, the driver this project ships."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

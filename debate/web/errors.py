@@ -36,8 +36,11 @@ def render_error(error: HTTPException):
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     if request_ctx.url_adapter is None:
         # The Host header was refused (TRUSTED_HOSTS): no page can be built for it.
-        return (f"{context['title']}. {error.description}\n", code,
-                {**headers, "Content-Type": "text/plain; charset=utf-8"})
+        return (
+            f"{context['title']}. {error.description}\n",
+            code,
+            {**headers, "Content-Type": "text/plain; charset=utf-8"},
+        )
     if request.blueprint == "api":
         body = {"error": context["title"], "message": error.description, "status": code}
         return body, code, headers

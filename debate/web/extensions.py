@@ -3,28 +3,14 @@
 from pathlib import Path
 
 from flask import Flask
-from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from ..cache.store import init_store
 from ..store.db import db, end_session_even_if_connection_died
+from .security import SessionRespectingLoginManager
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
-
-
-class SessionRespectingLoginManager(LoginManager):
-    """Flask-Login without its remember-me cookie, which this app never offers.
-
-    Its after_request hook looks into the session on every response, and any
-    look makes Flask add `Vary: Cookie`, which would stop caches sharing the
-    public results panel. With no remember cookie there is nothing to refresh.
-    The method overridden is private to Flask-Login: a test pins it to the
-    installed version (tests/web/test_extensions.py).
-    """
-
-    def _update_remember_cookie(self, response):
-        return response
 
 
 csrf = CSRFProtect()

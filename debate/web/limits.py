@@ -45,23 +45,33 @@ def init_limits(app: Flask, reader_key: Callable[[], str]) -> Limiter:
     limiter = Limiter(key_func=get_remote_address, app=app)
     # Read once: a limit given as a function would be parsed again on every vote.
     per_address = limiter.shared_limit(
-        app.config["VOTE_LIMIT_PER_ADDRESS"], scope="votes-by-address",
+        app.config["VOTE_LIMIT_PER_ADDRESS"],
+        scope="votes-by-address",
         key_func=get_remote_address,
     )
     per_reader = limiter.shared_limit(
-        app.config["VOTE_LIMIT_PER_READER"], scope="votes-by-reader",
+        app.config["VOTE_LIMIT_PER_READER"],
+        scope="votes-by-reader",
         key_func=reader_key,
     )
     for endpoint, view in list(app.view_functions.items()):
         if getattr(view, "counts_as_vote", False):
             app.view_functions[endpoint] = per_address(per_reader(view))
     sign_in_limits = [
-        limiter.limit(app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
-                      scope="sign-in-by-address", key_func=get_remote_address,
-                      methods=["POST"], deduct_when=_failed_sign_in),
-        limiter.limit(app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
-                      scope="sign-in-by-account", key_func=_account_key,
-                      methods=["POST"], deduct_when=_failed_sign_in),
+        limiter.limit(
+            app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
+            scope="sign-in-by-address",
+            key_func=get_remote_address,
+            methods=["POST"],
+            deduct_when=_failed_sign_in,
+        ),
+        limiter.limit(
+            app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
+            scope="sign-in-by-account",
+            key_func=_account_key,
+            methods=["POST"],
+            deduct_when=_failed_sign_in,
+        ),
     ]
     for endpoint, view in list(app.view_functions.items()):
         if getattr(view, "limits_sign_in", False):

@@ -8,6 +8,7 @@ page's few lines of JavaScript are a file too.
 
 from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import LoginManager
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
@@ -28,8 +29,10 @@ UNFRAMED_POLICY = content_security_policy()
 
 def refuse_oversized_body() -> None:
     """before_request: refuse a large body from its declared length, before reading it."""
-    if (request.content_length is not None
-            and request.content_length > current_app.config["MAX_CONTENT_LENGTH"]):
+    if (
+        request.content_length is not None
+        and request.content_length > current_app.config["MAX_CONTENT_LENGTH"]
+    ):
         raise RequestEntityTooLarge()
 
 
@@ -65,6 +68,20 @@ class HostPrefixedSessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_domain(self, app: Flask) -> str | None:
         return None if request.is_secure else super().get_cookie_domain(app)
+
+
+class SessionRespectingLoginManager(LoginManager):
+    """Flask-Login without its remember-me cookie, which this app never offers.
+
+    Its after_request hook looks into the session on every response, and any
+    look makes Flask add `Vary: Cookie`, which would stop caches sharing the
+    public results panel. With no remember cookie there is nothing to refresh.
+    The method overridden is private to Flask-Login: a test pins it to the
+    installed version (tests/web/test_security.py).
+    """
+
+    def _update_remember_cookie(self, response):
+        return response
 
 
 def trust_proxies(app: Flask) -> None:

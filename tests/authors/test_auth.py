@@ -50,8 +50,9 @@ def test_create_asks_twice_and_stores_a_scrypt_hash(app, runner):
 def test_create_refuses_a_short_password_a_mismatch_and_a_duplicate(app, runner):
     short = runner.invoke(args=["authors", "create", "a@example.org"], input="short\nshort\n")
     assert short.exit_code == 1 and "at least 12 characters" in short.output
-    mismatch = runner.invoke(args=["authors", "create", "a@example.org"],
-                             input="secret-password\nother-password!\n" * 2)
+    mismatch = runner.invoke(
+        args=["authors", "create", "a@example.org"], input="secret-password\nother-password!\n" * 2
+    )
     assert mismatch.exit_code == 1 and "do not match" in mismatch.output
     assert authors(app) == {}
     runner.invoke(args=["authors", "create", "a@example.org"], input=PASSWORD_TWICE)
@@ -65,8 +66,10 @@ def test_list_reset_password_and_remove(app, runner):
     listed = runner.invoke(args=["authors", "list"])
     assert re.search(r"a@example.org\t1 debate\tsince \d{4}-\d\d-\d\d", listed.output)
 
-    reset = runner.invoke(args=["authors", "reset-password", "a@example.org"],
-                          input="a-new-password\na-new-password\n")
+    reset = runner.invoke(
+        args=["authors", "reset-password", "a@example.org"],
+        input="a-new-password\na-new-password\n",
+    )
     assert reset.exit_code == 0, reset.output
     client = app.test_client()
     assert sign_in(client, "a@example.org", "secret-password").status_code == 401
@@ -122,12 +125,18 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(app, author)
     assert asked.status_code == 302
     assert asked.headers["Location"] == f"/sign-in?next=/dashboard/debates/{SLUG}"
     token = csrf_of(client, "/sign-in")
-    for target, expected in ((DASHBOARD, DASHBOARD), ("//evil.example/x", "/dashboard/"),
-                             ("https://evil.example/", "/dashboard/")):
+    for target, expected in (
+        (DASHBOARD, DASHBOARD),
+        ("//evil.example/x", "/dashboard/"),
+        ("https://evil.example/", "/dashboard/"),
+    ):
         client.post("/sign-out", data={"csrf_token": token})
         token = csrf_of(client, "/sign-in")
-        response = client.post("/sign-in", query_string={"next": target}, data={
-            "email": AUTHOR_EMAIL, "password": AUTHOR_PASSWORD, "csrf_token": token})
+        response = client.post(
+            "/sign-in",
+            query_string={"next": target},
+            data={"email": AUTHOR_EMAIL, "password": AUTHOR_PASSWORD, "csrf_token": token},
+        )
         assert response.headers["Location"] == expected
         token = csrf_of(client, "/dashboard/")
 
@@ -137,14 +146,14 @@ def test_wrong_password_or_unknown_email_says_so_without_telling_which(app, auth
     for email, password in ((AUTHOR_EMAIL, "wrong password!"), ("who@example.org", "whatever")):
         response = sign_in(client, email, password)
         assert response.status_code == 401
-        assert "That email and password do not match an author." in response.get_data(
-            as_text=True)
+        assert "That email and password do not match an author." in response.get_data(as_text=True)
     assert client.get("/dashboard/").status_code == 302
 
 
 def test_sign_in_needs_the_csrf_token(app, author):
-    response = app.test_client().post("/sign-in", data={
-        "email": AUTHOR_EMAIL, "password": AUTHOR_PASSWORD})
+    response = app.test_client().post(
+        "/sign-in", data={"email": AUTHOR_EMAIL, "password": AUTHOR_PASSWORD}
+    )
     assert response.status_code == 400
     assert "session has expired" in response.get_data(as_text=True)
 
@@ -160,8 +169,16 @@ def test_sign_out_is_a_post_and_ends_the_session(author_client):
 # Who may see what
 
 
-@pytest.mark.parametrize("path", ["/dashboard/", DASHBOARD, f"{DASHBOARD}/votes.csv",
-                                  f"{DASHBOARD}/votes.json", f"{DASHBOARD}/reset"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboard/",
+        DASHBOARD,
+        f"{DASHBOARD}/votes.csv",
+        f"{DASHBOARD}/votes.json",
+        f"{DASHBOARD}/reset",
+    ],
+)
 def test_anonymous_requests_go_to_sign_in_and_see_no_data(client, path):
     response = client.get(path)
     assert response.status_code == 302
@@ -188,13 +205,19 @@ def test_another_authors_debate_is_a_404(app, author):
     client = app.test_client()
     sign_in(client, "other@example.org", "another long password")
     assert "You own no debate yet" in client.get("/dashboard/").get_data(as_text=True)
-    for path in (DASHBOARD, f"{DASHBOARD}/votes.csv", f"{DASHBOARD}/votes.json",
-                 f"{DASHBOARD}/reset"):
+    for path in (
+        DASHBOARD,
+        f"{DASHBOARD}/votes.csv",
+        f"{DASHBOARD}/votes.json",
+        f"{DASHBOARD}/reset",
+    ):
         assert client.get(path).status_code == 404
     token = csrf_of(client, "/dashboard/")
-    for path, data in ((f"{DASHBOARD}/voting", {"voting": "closed"}),
-                       (f"{DASHBOARD}/visibility", {"visibility": "always"}),
-                       (f"{DASHBOARD}/reset", {"confirm": SLUG})):
+    for path, data in (
+        (f"{DASHBOARD}/voting", {"voting": "closed"}),
+        (f"{DASHBOARD}/visibility", {"visibility": "always"}),
+        (f"{DASHBOARD}/reset", {"confirm": SLUG}),
+    ):
         assert client.post(path, data={**data, "csrf_token": token}).status_code == 404
 
 
@@ -203,8 +226,11 @@ def test_another_authors_debate_is_a_404(app, author):
 
 @pytest.fixture
 def limited_app(database_uri):
-    app = make_app(database_uri, SIGN_IN_LIMIT_PER_ACCOUNT="3 per minute",
-                   SIGN_IN_LIMIT_PER_ADDRESS="5 per minute")
+    app = make_app(
+        database_uri,
+        SIGN_IN_LIMIT_PER_ACCOUNT="3 per minute",
+        SIGN_IN_LIMIT_PER_ADDRESS="5 per minute",
+    )
     reset_database(app)
     add_author(app)
     return app
@@ -226,8 +252,9 @@ def test_failed_sign_ins_per_account_are_refused_with_a_readable_message(limited
 
 def test_failed_sign_ins_per_address_hold_across_accounts(limited_app):
     client = limited_app.test_client()
-    statuses = [sign_in(client, f"guess{i}@example.org", "guess password").status_code
-                for i in range(6)]
+    statuses = [
+        sign_in(client, f"guess{i}@example.org", "guess password").status_code for i in range(6)
+    ]
     assert statuses == [401] * 5 + [429]
 
 

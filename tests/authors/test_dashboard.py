@@ -35,11 +35,14 @@ def test_the_page_shows_headline_persuasion_and_claims(author_client, new_reader
     assert "Open source wins : it gained +50.0 points" in text
     assert "among the 12 readers who answered both" in text
     # Claims that changed minds: ranked first, 100% of movers against 0% of stayers.
-    changed = text[text.index("Claims that changed minds"):text.index("Claims both camps")]
+    changed = text[text.index("Claims that changed minds") : text.index("Claims both camps")]
     # Groups of 6 are below the minimum of 10: shown, with n and interval, but not ranked.
-    unranked = changed[changed.index("Not ranked: fewer than 10 readers in a group"):]
-    assert re.search(r"Transparency and trust 100% 6 of 6 95% interval 61–100% "
-                     r"0% 0 of 6 95% interval 0–39% \+100\.0 pts", unranked)
+    unranked = changed[changed.index("Not ranked: fewer than 10 readers in a group") :]
+    assert re.search(
+        r"Transparency and trust 100% 6 of 6 95% interval 61–100% "
+        r"0% 0 of 6 95% interval 0–39% \+100\.0 pts",
+        unranked,
+    )
     # Each share shows its n and interval; the minimum n is on the page.
     assert "fewer than 10 readers" in text
     assert 'role="img"' in html and "<title" in html and "<desc" in html
@@ -50,10 +53,13 @@ def test_findings_are_ranked_once_groups_reach_the_minimum(app, author_client, n
     app.config["DASHBOARD_MIN_N"] = 5
     cast_room(new_reader)
     text = text_of(author_client.get(DASHBOARD).get_data(as_text=True))
-    changed = text[text.index("Claims that changed minds"):text.index("Claims both camps")]
-    assert re.search(r"Difference 1 Transparency and trust 100% 6 of 6 95% interval 61–100% "
-                     r"0% 0 of 6 95% interval 0–39% \+100\.0 pts", changed)
-    common = text[text.index("Claims both camps"):text.index("The closing question")]
+    changed = text[text.index("Claims that changed minds") : text.index("Claims both camps")]
+    assert re.search(
+        r"Difference 1 Transparency and trust 100% 6 of 6 95% interval 61–100% "
+        r"0% 0 of 6 95% interval 0–39% \+100\.0 pts",
+        changed,
+    )
+    common = text[text.index("Claims both camps") : text.index("The closing question")]
     assert re.search(r"Accountability Common ground", common)
     assert "Transparency and trust Common ground" not in common
 
@@ -65,25 +71,32 @@ def test_the_figures_fragment_alone_for_htmx_with_an_etag(author_client, new_rea
     assert response.status_code == 200 and "<html" not in html
     assert html.lstrip().startswith('<div id="figures"')
     assert "private" in response.headers["Cache-Control"]
-    again = author_client.get(DASHBOARD, headers={"HX-Request": "true",
-                                                   "If-None-Match": response.headers["ETag"]})
+    again = author_client.get(
+        DASHBOARD, headers={"HX-Request": "true", "If-None-Match": response.headers["ETag"]}
+    )
     assert again.status_code == 304
     new_reader().stance("before", "closed")
-    changed = author_client.get(DASHBOARD, headers={"HX-Request": "true",
-                                                     "If-None-Match": response.headers["ETag"]})
+    changed = author_client.get(
+        DASHBOARD, headers={"HX-Request": "true", "If-None-Match": response.headers["ETag"]}
+    )
     assert changed.status_code == 200 and 'id="headline-readers">2<' in changed.get_data(
-        as_text=True)
+        as_text=True
+    )
 
 
 def test_closing_and_opening_voting(app, author_client, new_reader):
     token = csrf_of(author_client, DASHBOARD)
-    closed = author_client.post(f"{DASHBOARD}/voting", data={"voting": "closed",
-                                                             "csrf_token": token})
+    closed = author_client.post(
+        f"{DASHBOARD}/voting", data={"voting": "closed", "csrf_token": token}
+    )
     assert closed.status_code == 303 and closed.headers["Location"].endswith("#controls")
     assert api_results(app.test_client())["voting_open"] is False
     assert new_reader().stance("before", "open").status_code == 403
-    reopened = author_client.post(f"{DASHBOARD}/voting", headers={"HX-Request": "true"},
-                                  data={"voting": "open", "csrf_token": token})
+    reopened = author_client.post(
+        f"{DASHBOARD}/voting",
+        headers={"HX-Request": "true"},
+        data={"voting": "open", "csrf_token": token},
+    )
     html = reopened.get_data(as_text=True)
     assert reopened.headers["HX-Trigger"] == "poll-settings-changed"
     assert html.lstrip().startswith('<section id="controls"') and "Close voting" in html
@@ -92,13 +105,19 @@ def test_closing_and_opening_voting(app, author_client, new_reader):
 
 def test_bad_control_values_are_400s_that_change_nothing(app, author_client):
     token = csrf_of(author_client, DASHBOARD)
-    assert author_client.post(f"{DASHBOARD}/voting", data={
-        "voting": "maybe", "csrf_token": token}).status_code == 400
-    response = author_client.post(f"{DASHBOARD}/visibility", data={
-        "visibility": "never", "csrf_token": token})
+    assert (
+        author_client.post(
+            f"{DASHBOARD}/voting", data={"voting": "maybe", "csrf_token": token}
+        ).status_code
+        == 400
+    )
+    response = author_client.post(
+        f"{DASHBOARD}/visibility", data={"visibility": "never", "csrf_token": token}
+    )
     assert response.status_code == 400
     assert "visibility must be one of: always, after_vote, after_close" in response.get_data(
-        as_text=True)
+        as_text=True
+    )
     assert author_client.post(f"{DASHBOARD}/voting", data={"voting": "closed"}).status_code == 400
     results = api_results(app.test_client())
     assert (results["voting_open"], results["results_visibility"]) == (True, "after_vote")
@@ -106,28 +125,30 @@ def test_bad_control_values_are_400s_that_change_nothing(app, author_client):
 
 def test_choosing_when_readers_see_results(app, author_client):
     token = csrf_of(author_client, DASHBOARD)
-    response = author_client.post(f"{DASHBOARD}/visibility", headers={"HX-Request": "true"},
-                                  data={"visibility": "after_close", "csrf_token": token})
+    response = author_client.post(
+        f"{DASHBOARD}/visibility",
+        headers={"HX-Request": "true"},
+        data={"visibility": "after_close", "csrf_token": token},
+    )
     assert response.status_code == 200
     assert re.search(r'value="after_close"\s+checked', response.get_data(as_text=True))
     assert api_results(app.test_client())["results_hidden"] is True
 
 
 def test_reset_confirms_with_the_debate_and_the_count_then_deletes_and_logs(
-        app, author_client, new_reader, caplog):
+    app, author_client, new_reader, caplog
+):
     cast_room(new_reader, 3)
     page = text_of(author_client.get(f"{DASHBOARD}/reset").get_data(as_text=True))
     assert "Reset the votes of “Open Source vs. Closed Source AI" in page
     assert "all 15 votes" in page and "Delete 15 votes" in page
     token = csrf_of(author_client, f"{DASHBOARD}/reset")
-    wrong = author_client.post(f"{DASHBOARD}/reset", data={"confirm": "yes",
-                                                           "csrf_token": token})
+    wrong = author_client.post(f"{DASHBOARD}/reset", data={"confirm": "yes", "csrf_token": token})
     assert wrong.status_code == 400 and f"Type {SLUG} exactly" in wrong.get_data(as_text=True)
     assert api_results(app.test_client())["readers"] == 3
 
     with caplog.at_level(logging.WARNING, logger="debate.dashboard"):
-        done = author_client.post(f"{DASHBOARD}/reset", data={"confirm": SLUG,
-                                                              "csrf_token": token})
+        done = author_client.post(f"{DASHBOARD}/reset", data={"confirm": SLUG, "csrf_token": token})
     assert done.status_code == 303 and done.headers["Location"] == DASHBOARD
     assert f"author@example.org reset the votes of {SLUG}: 15 votes deleted" in caplog.text
     assert "Deleted all 15 votes" in author_client.get(DASHBOARD).get_data(as_text=True)
@@ -145,13 +166,14 @@ def test_the_index_lists_the_authors_debates(author_client, new_reader):
     assert "Open Source vs. Closed Source AI" in text and "1 vote · voting open" in text
 
 
-def test_done_when_an_author_from_the_command_line_runs_the_bundled_debate(app, runner,
-                                                                          new_reader):
+def test_done_when_an_author_from_the_command_line_runs_the_bundled_debate(app, runner, new_reader):
     """The issue's end to end: create, own, sign in, read, export, close."""
     from helpers import sign_in
 
-    created = runner.invoke(args=["authors", "create", "essayist@example.org"],
-                            input="secret-password\nsecret-password\n")
+    created = runner.invoke(
+        args=["authors", "create", "essayist@example.org"],
+        input="secret-password\nsecret-password\n",
+    )
     assert created.exit_code == 0, created.output
     assert runner.invoke(args=["debates", "load", "--owner", "essayist@example.org"]).exit_code == 0
     cast_room(new_reader, 4)
@@ -160,8 +182,11 @@ def test_done_when_an_author_from_the_command_line_runs_the_bundled_debate(app, 
 
     text = text_of(client.get(DASHBOARD).get_data(as_text=True))
     assert "4 readers answered both before and after reading; a winner is called from 10" in text
-    assert re.search(r"Open source 0% 0 of 4 95% interval 0–49% 50% 2 of 4 95% interval "
-                     r"15–85% \+50\.0 pts", text)
+    assert re.search(
+        r"Open source 0% 0 of 4 95% interval 0–49% 50% 2 of 4 95% interval "
+        r"15–85% \+50\.0 pts",
+        text,
+    )
     assert "Claims that changed minds" in text and "Claims both camps accept" in text
 
     exported = client.get(f"{DASHBOARD}/votes.csv").get_data(as_text=True)

@@ -20,8 +20,9 @@ def server(database_uri):
 
 def signed_in_dashboard(browser, server, width: int = 1280, **context_options):
     """A new context that signs in through the form and opens the debate's dashboard."""
-    page = page_recording_errors(browser, f"{server.url}/dashboard/debates/{SLUG}", width,
-                                 **context_options)
+    page = page_recording_errors(
+        browser, f"{server.url}/dashboard/debates/{SLUG}", width, **context_options
+    )
     page.get_by_label("Email").fill(AUTHOR_EMAIL)
     page.get_by_label("Password").fill(AUTHOR_PASSWORD)
     page.get_by_role("button", name="Sign in").click()

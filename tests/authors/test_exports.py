@@ -26,15 +26,20 @@ def test_csv_export_has_the_header_one_row_per_vote_and_the_content(author_clien
     response = author_client.get(f"{DASHBOARD}/votes.csv")
     assert response.status_code == 200 and response.is_streamed
     assert response.mimetype == "text/csv"
-    assert re.fullmatch(rf'attachment; filename="{SLUG}-votes-\d{{4}}-\d\d-\d\d\.csv"',
-                        response.headers["Content-Disposition"])
+    assert re.fullmatch(
+        rf'attachment; filename="{SLUG}-votes-\d{{4}}-\d\d-\d\d\.csv"',
+        response.headers["Content-Disposition"],
+    )
     assert response.headers["Cache-Control"] == "private, no-store"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert tuple(rows[0]) == FIELDS
     assert len(rows) == 4
     assert [(r["item_kind"], r["item_key"], r["choice"]) for r in rows] == [
-        ("stance", "before", "open"), ("claim", "customization", "disagree"),
-        ("question", "closing", "coexistence"), ("stance", "after", "closed")]
+        ("stance", "before", "open"),
+        ("claim", "customization", "disagree"),
+        ("question", "closing", "coexistence"),
+        ("stance", "after", "closed"),
+    ]
     assert {r["debate"] for r in rows} == {SLUG}
     for row in rows:
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", row["first_cast_at"])
@@ -55,8 +60,14 @@ def test_json_export_is_an_array_of_the_same_rows(author_client, new_reader):
     rows = json.loads(response.get_data(as_text=True))
     assert len(rows) == 4 and all(tuple(row) == FIELDS for row in rows)
     assert rows[1] | {"first_cast_at": None, "last_changed_at": None, "reader": None} == {
-        "debate": SLUG, "item_kind": "claim", "item_key": "customization", "choice": "disagree",
-        "first_cast_at": None, "last_changed_at": None, "reader": None}
+        "debate": SLUG,
+        "item_kind": "claim",
+        "item_key": "customization",
+        "choice": "disagree",
+        "first_cast_at": None,
+        "last_changed_at": None,
+        "reader": None,
+    }
 
 
 def test_pseudonyms_differ_between_exports(author_client, new_reader):
@@ -73,8 +84,18 @@ def test_an_empty_debate_exports_a_header_and_an_empty_array(author_client):
 
 
 def test_writers_stream_a_chunk_per_batch():
-    rows = ({"debate": "d", "item_kind": "claim", "item_key": "k", "choice": "agree",
-             "first_cast_at": "t", "last_changed_at": "t", "reader": str(i)} for i in range(5))
+    rows = (
+        {
+            "debate": "d",
+            "item_kind": "claim",
+            "item_key": "k",
+            "choice": "agree",
+            "first_cast_at": "t",
+            "last_changed_at": "t",
+            "reader": str(i),
+        }
+        for i in range(5)
+    )
     chunks = list(csv_chunks(rows, batch_size=2))
     assert len(chunks) == 1 + 3  # the header, then batches of 2, 2 and 1
     assert sum(chunk.count("\r\n") for chunk in chunks) == 6

@@ -35,8 +35,12 @@ def author_client(cached_app):
 def seen(app) -> dict[str, str]:
     """Every view as a first visit sees it (the kind of request the cache serves)."""
     client = app.test_client()
-    return {name: client.get(path, headers={"HX-Request": "true"} if name == "panel" else {})
-            .get_data(as_text=True) for name, path in VIEWS.items()}
+    return {
+        name: client.get(path, headers={"HX-Request": "true"} if name == "panel" else {}).get_data(
+            as_text=True
+        )
+        for name, path in VIEWS.items()
+    }
 
 
 def post(client, path: str, data: dict):
@@ -48,8 +52,10 @@ def test_closing_voting_shows_and_stops_votes_at_once(cached_app, author_client)
     seen(cached_app)
     voter = Reader(cached_app.test_client())
     voter.open()
-    assert post(author_client, f"/dashboard/debates/{SLUG}/voting",
-                {"voting": "closed"}).status_code == 303
+    assert (
+        post(author_client, f"/dashboard/debates/{SLUG}/voting", {"voting": "closed"}).status_code
+        == 303
+    )
     after = seen(cached_app)
     for name in ("page", "embed", "question embed"):
         assert "Voting on this debate is closed" in after[name], name
@@ -59,8 +65,12 @@ def test_closing_voting_shows_and_stops_votes_at_once(cached_app, author_client)
 
 def test_a_visibility_change_shows_at_once(cached_app, author_client):
     seen(cached_app)
-    assert post(author_client, f"/dashboard/debates/{SLUG}/visibility",
-                {"visibility": "after_close"}).status_code == 303
+    assert (
+        post(
+            author_client, f"/dashboard/debates/{SLUG}/visibility", {"visibility": "after_close"}
+        ).status_code
+        == 303
+    )
     after = seen(cached_app)
     assert "Results appear here once voting closes" in after["panel"]
     assert "Results appear here once voting closes" in after["page"]
@@ -70,8 +80,10 @@ def test_a_visibility_change_shows_at_once(cached_app, author_client):
 def test_a_reset_shows_at_once(cached_app, author_client):
     Reader(cached_app.test_client()).stance("before", "open")
     assert "1 reader has voted" in seen(cached_app)["panel"]
-    assert post(author_client, f"/dashboard/debates/{SLUG}/reset",
-                {"confirm": SLUG}).status_code == 303
+    assert (
+        post(author_client, f"/dashboard/debates/{SLUG}/reset", {"confirm": SLUG}).status_code
+        == 303
+    )
     after = seen(cached_app)
     for name in ("panel", "page", "embed"):
         assert "0 readers have voted" in after[name], name
@@ -81,8 +93,11 @@ def test_a_reset_shows_at_once(cached_app, author_client):
 def test_loading_the_content_again_shows_at_once(cached_app, tmp_path):
     seen(cached_app)
     edited = tmp_path / "essay.md"
-    edited.write_text(bundled_path(SLUG).read_text().replace(
-        "Open Source vs. Closed Source AI", "A Retitled Essay", 1))
+    edited.write_text(
+        bundled_path(SLUG)
+        .read_text()
+        .replace("Open Source vs. Closed Source AI", "A Retitled Essay", 1)
+    )
     result = cached_app.test_cli_runner().invoke(args=["debates", "load", str(edited)])
     assert result.exit_code == 0, result.output
     after = seen(cached_app)

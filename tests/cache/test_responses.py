@@ -87,13 +87,18 @@ def test_other_requests_go_to_flask_and_are_not_kept(cached_app):
     with_cookie.set_cookie("other", "1")
     with_cookie.get(PAGE)
     assert len(cached_app.entries) == 3
-    for path in ("/debates/no-such-debate", "/embed/no-such-debate",
-                 f"/embed/{SLUG}/claims/no-such-claim"):
+    for path in (
+        "/debates/no-such-debate",
+        "/embed/no-such-debate",
+        f"/embed/{SLUG}/claims/no-such-claim",
+    ):
         for _ in range(2):
             assert client.get(path).status_code == 404
     assert len(cached_app.entries) == 9, "a 404 is passed on, never kept"
-    assert all(not key.endswith("-such-debate page") for key in cached_app.extensions[
-        "debate_cache"].backend.entries)
+    assert all(
+        not key.endswith("-such-debate page")
+        for key in cached_app.extensions["debate_cache"].backend.entries
+    )
 
 
 def test_an_untrusted_host_is_refused_before_the_cache(cached_app):

@@ -66,8 +66,16 @@ def test_failed_and_refused_builds_leave_nothing_behind(tmp_path, clock):
     for number in range(1000):
         with pytest.raises(LookupError):
             store.fetch(f"missing-{number}", fail, tag=f"t{number}", ttl=60)
-        assert store.fetch(f"refused-{number}", lambda: None, tag="t", ttl=60,
-                           keep=lambda value: value is not None) is None
+        assert (
+            store.fetch(
+                f"refused-{number}",
+                lambda: None,
+                tag="t",
+                ttl=60,
+                keep=lambda value: value is not None,
+            )
+            is None
+        )
     assert len(store.backend) == 0 and store.flights == {} and store.backend.tags == {}
 
 
@@ -82,8 +90,12 @@ def test_one_builder_per_key_while_the_others_wait(tmp_path, clock):
         return "built"
 
     results = []
-    threads = [threading.Thread(target=lambda: results.append(
-        store.fetch("k", slow_build, tag="t", ttl=60))) for _ in range(6)]
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(store.fetch("k", slow_build, tag="t", ttl=60))
+        )
+        for _ in range(6)
+    ]
     threads[0].start()
     started.wait(5)
     for thread in threads[1:]:
@@ -115,8 +127,7 @@ def test_a_build_that_an_invalidation_overtook_is_not_kept(tmp_path, clock):
     assert store.fetch("k", lambda: "after", tag="essay", ttl=60) == "after"
 
 
-def test_another_process_invalidation_reaches_this_one_through_the_instance_folder(
-        tmp_path, clock):
+def test_another_process_invalidation_reaches_this_one_through_the_instance_folder(tmp_path, clock):
     here, there = memory_store(tmp_path, clock), memory_store(tmp_path, clock)
     here.fetch("page", lambda: "old", tag="essay", ttl=60)
     there.invalidate("essay")
@@ -141,5 +152,7 @@ def test_an_unreachable_redis_serves_without_the_cache_at_once():
 
     store = Store(RedisBackend("redis://127.0.0.1:9/0"))  # nothing listens on the discard port
     assert [store.fetch("k", lambda: "built", tag="t", ttl=60) for _ in range(2)] == [
-        "built", "built"]
+        "built",
+        "built",
+    ]
     store.invalidate("t")  # logged, not raised

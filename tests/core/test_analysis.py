@@ -87,12 +87,21 @@ def test_a_majority_is_more_than_half():
 
 
 def test_up_to_72_hours_is_counted_per_hour_with_empty_hours_filled():
-    moments = [T0 + timedelta(minutes=10), T0 + timedelta(minutes=50),
-               T0 + timedelta(hours=3, minutes=5), T0 + timedelta(minutes=30)]
-    assert count_over_time(moments) == Timeline("hour", [
-        (T0, 3), (T0 + timedelta(hours=1), 0), (T0 + timedelta(hours=2), 0),
-        (T0 + timedelta(hours=3), 1),
-    ])
+    moments = [
+        T0 + timedelta(minutes=10),
+        T0 + timedelta(minutes=50),
+        T0 + timedelta(hours=3, minutes=5),
+        T0 + timedelta(minutes=30),
+    ]
+    assert count_over_time(moments) == Timeline(
+        "hour",
+        [
+            (T0, 3),
+            (T0 + timedelta(hours=1), 0),
+            (T0 + timedelta(hours=2), 0),
+            (T0 + timedelta(hours=3), 1),
+        ],
+    )
 
 
 def test_a_span_of_exactly_72_hours_is_still_hourly():
@@ -104,12 +113,21 @@ def test_a_span_of_exactly_72_hours_is_still_hourly():
 
 def test_longer_spans_are_counted_per_day_from_midnight_with_empty_days_filled():
     late_evening = datetime(2025, 3, 1, 23, 30)
-    moments = [late_evening, late_evening + timedelta(minutes=20),
-               datetime(2025, 3, 4, 9, 0), datetime(2025, 3, 1, 8, 0)]  # 73 hours
-    assert count_over_time(moments) == Timeline("day", [
-        (datetime(2025, 3, 1), 3), (datetime(2025, 3, 2), 0), (datetime(2025, 3, 3), 0),
-        (datetime(2025, 3, 4), 1),
-    ])
+    moments = [
+        late_evening,
+        late_evening + timedelta(minutes=20),
+        datetime(2025, 3, 4, 9, 0),
+        datetime(2025, 3, 1, 8, 0),
+    ]  # 73 hours
+    assert count_over_time(moments) == Timeline(
+        "day",
+        [
+            (datetime(2025, 3, 1), 3),
+            (datetime(2025, 3, 2), 0),
+            (datetime(2025, 3, 3), 0),
+            (datetime(2025, 3, 4), 1),
+        ],
+    )
 
 
 def test_no_moments_is_an_empty_hourly_timeline():
@@ -124,8 +142,14 @@ def test_grouping_skips_votes_on_items_the_debate_no_longer_has_but_keeps_their_
         vote("r1", CLAIM, "a", "agree", at=T0 + timedelta(hours=1)),
         vote("r1", CLAIM, "gone", "agree"),  # a claim removed from the content file
         vote("r2", QUESTION, "closing", "retired-option"),
-        vote("r2", STANCE, "before", "open", at=T0 + timedelta(hours=2),
-             changed_at=T0 + timedelta(hours=5)),
+        vote(
+            "r2",
+            STANCE,
+            "before",
+            "open",
+            at=T0 + timedelta(hours=2),
+            changed_at=T0 + timedelta(hours=5),
+        ),
         vote("r3", QUESTION, "closing", "maybe", at=T0 + timedelta(hours=3)),
     ]
     grouped = group_votes(records, [c.key for c in CLAIMS], OPTIONS)
@@ -153,9 +177,15 @@ def test_paired_swing_counts_only_readers_who_answered_both_phases():
     result = persuasion(readers_of(records))
     assert result.paired_readers == 4
     assert {s: share.count for s, share in result.before.items()} == {
-        "open": 2, "closed": 1, "undecided": 1}
+        "open": 2,
+        "closed": 1,
+        "undecided": 1,
+    }
     assert {s: share.count for s, share in result.after.items()} == {
-        "open": 1, "closed": 3, "undecided": 0}
+        "open": 1,
+        "closed": 3,
+        "undecided": 0,
+    }
     assert result.after["closed"].n == 4
     assert result.swing.change == {"open": -25.0, "closed": 50.0, "undecided": -25.0}
     assert result.swing.winner == "closed"
@@ -201,7 +231,8 @@ def test_claims_that_changed_minds_are_ranked_only_with_enough_readers_in_both_g
         *camp("mover-d", 10, "open", "undecided", 1, "d"),
         *camp("stayer-d", 10, "closed", "closed", 9, "d"),
         # Agrees with a, but answered only before reading: neither mover nor stayer.
-        *stances("one-phase", before="closed"), vote("one-phase", CLAIM, "a", "agree"),
+        *stances("one-phase", before="closed"),
+        vote("one-phase", CLAIM, "a", "agree"),
     ]
     rows = claims_that_changed_minds(readers_of(records), CLAIMS)
     assert [row.claim_key for row in rows] == ["a", "b", "d", "c"]
@@ -249,19 +280,28 @@ def test_common_ground_needs_a_majority_of_both_camps_and_enough_readers_in_each
 
 def test_question_is_split_by_final_stance_and_readers_without_one_count_only_overall():
     records = [
-        *stances("r1", "closed", "open"), vote("r1", QUESTION, "closing", "yes"),
-        *stances("r2", after="open"), vote("r2", QUESTION, "closing", "maybe"),
-        *stances("r3", "open", "closed"), vote("r3", QUESTION, "closing", "no"),
-        *stances("r4", before="closed"), vote("r4", QUESTION, "closing", "no"),
+        *stances("r1", "closed", "open"),
+        vote("r1", QUESTION, "closing", "yes"),
+        *stances("r2", after="open"),
+        vote("r2", QUESTION, "closing", "maybe"),
+        *stances("r3", "open", "closed"),
+        vote("r3", QUESTION, "closing", "no"),
+        *stances("r4", before="closed"),
+        vote("r4", QUESTION, "closing", "no"),
         *stances("r5", "open", "undecided"),  # no answer: in no denominator
         vote("r6", QUESTION, "closing", "yes"),  # no stance
     ]
     breakdown = question_breakdown(readers_of(records), OPTIONS)
     assert [(s.count, s.n) for s in breakdown.overall.values()] == [(2, 5), (2, 5), (1, 5)]
-    by_stance = {stance: [(s.count, s.n) for s in shares.values()]
-                 for stance, shares in breakdown.by_final_stance.items()}
-    assert by_stance == {"open": [(1, 2), (0, 2), (1, 2)], "closed": [(0, 2), (2, 2), (0, 2)],
-                         "undecided": [(0, 0), (0, 0), (0, 0)]}
+    by_stance = {
+        stance: [(s.count, s.n) for s in shares.values()]
+        for stance, shares in breakdown.by_final_stance.items()
+    }
+    assert by_stance == {
+        "open": [(1, 2), (0, 2), (1, 2)],
+        "closed": [(0, 2), (2, 2), (0, 2)],
+        "undecided": [(0, 0), (0, 0), (0, 0)],
+    }
 
 
 # The whole analysis
@@ -271,8 +311,14 @@ def test_analyse_puts_it_together_and_buckets_votes_by_when_they_were_first_cast
     debate = make_debate(CLAIM_SPECS, OPTIONS, voting_open=False)
     records = [
         vote("r1", STANCE, "before", "open", at=T0),
-        vote("r1", STANCE, "after", "closed", at=T0 + timedelta(minutes=30),
-             changed_at=T0 + timedelta(days=9)),  # changed much later: still counted at T0
+        vote(
+            "r1",
+            STANCE,
+            "after",
+            "closed",
+            at=T0 + timedelta(minutes=30),
+            changed_at=T0 + timedelta(days=9),
+        ),  # changed much later: still counted at T0
         vote("r2", CLAIM, "a", "agree", at=T0 + timedelta(hours=2, minutes=59)),
         vote("r2", QUESTION, "closing", "no", at=T0 + timedelta(hours=2)),
     ]
@@ -284,8 +330,9 @@ def test_analyse_puts_it_together_and_buckets_votes_by_when_they_were_first_cast
     assert result.headline.last_vote_at == T0 + timedelta(days=9)
     assert result.persuasion.paired_readers == 1
     assert result.persuasion.swing.winner == "closed"
-    assert result.votes_over_time == Timeline("hour", [
-        (T0, 2), (T0 + timedelta(hours=1), 0), (T0 + timedelta(hours=2), 2)])
+    assert result.votes_over_time == Timeline(
+        "hour", [(T0, 2), (T0 + timedelta(hours=1), 0), (T0 + timedelta(hours=2), 2)]
+    )
     assert [row.claim_key for row in result.claims_by_final_stance] == ["a", "b", "c", "d"]
     assert result.question.overall["no"].count == 1
     assert result.min_n == 10
@@ -307,27 +354,42 @@ def test_analyse_of_a_debate_without_votes():
 def test_loader_streams_one_debates_votes_and_agrees_with_the_public_counts(app):
     with app.app_context():
         debate = stored_debate()
-        other = DebateRow(slug="other", title="Other", lede="", context_html="",
-                          conclusion_html="", question_text="?")
+        other = DebateRow(
+            slug="other",
+            title="Other",
+            lede="",
+            context_html="",
+            conclusion_html="",
+            question_text="?",
+        )
         db.session.add(other)
         db.session.commit()
-        cast = [(CLAIM, "customization", "r1", "agree"),
-                (CLAIM, "customization", "r2", "unsure"),
-                (CLAIM, "accountability", "r1", "disagree"),
-                (QUESTION, "closing", "r2", "not-sure"),
-                (STANCE, "before", "r3", "undecided"),
-                (STANCE, "before", "r1", "open"), (STANCE, "after", "r1", "open"),
-                (STANCE, "after", "r1", "closed")]  # a change, the last vote: one row
+        cast = [
+            (CLAIM, "customization", "r1", "agree"),
+            (CLAIM, "customization", "r2", "unsure"),
+            (CLAIM, "accountability", "r1", "disagree"),
+            (QUESTION, "closing", "r2", "not-sure"),
+            (STANCE, "before", "r3", "undecided"),
+            (STANCE, "before", "r1", "open"),
+            (STANCE, "after", "r1", "open"),
+            (STANCE, "after", "r1", "closed"),
+        ]  # a change, the last vote: one row
         for kind, key, reader, choice in cast:
             cast_vote(db.session, debate.id, kind, key, reader, choice)
         cast_vote(db.session, other.id, CLAIM, "customization", "r1", "agree")
 
         records = list(vote_records(db.session, debate.id, batch_size=3))
-        assert sorted((r.reader_id, r.kind, r.item_key, r.choice) for r in records) == sorted([
-            ("r1", CLAIM, "customization", "agree"), ("r2", CLAIM, "customization", "unsure"),
-            ("r1", CLAIM, "accountability", "disagree"), ("r2", QUESTION, "closing", "not-sure"),
-            ("r1", STANCE, "before", "open"), ("r1", STANCE, "after", "closed"),
-            ("r3", STANCE, "before", "undecided")])
+        assert sorted((r.reader_id, r.kind, r.item_key, r.choice) for r in records) == sorted(
+            [
+                ("r1", CLAIM, "customization", "agree"),
+                ("r2", CLAIM, "customization", "unsure"),
+                ("r1", CLAIM, "accountability", "disagree"),
+                ("r2", QUESTION, "closing", "not-sure"),
+                ("r1", STANCE, "before", "open"),
+                ("r1", STANCE, "after", "closed"),
+                ("r3", STANCE, "before", "undecided"),
+            ]
+        )
         changed = next(r for r in records if r.kind == STANCE and r.item_key == "after")
         assert changed.updated_at > changed.created_at
 
@@ -355,8 +417,9 @@ def test_analysis_of_votes_cast_over_http(app, new_reader):
     assert result.headline.votes == 8
     assert result.persuasion.paired_readers == 2
     assert (result.persuasion.moved.count, result.persuasion.moved.n) == (1, 2)
-    safety = next(row for row in result.claims_by_final_stance
-                  if row.claim_key == "safety-and-alignment")
+    safety = next(
+        row for row in result.claims_by_final_stance if row.claim_key == "safety-and-alignment"
+    )
     assert (safety.agree["closed"].count, safety.agree["closed"].n) == (2, 2)
     assert safety.majority_in_both is False  # the open camp (carol) did not vote on it
     assert result.question.by_final_stance["open"]["coexistence"].count == 1

@@ -20,20 +20,31 @@ def test_an_interval_mark_places_the_share_and_its_interval_on_0_to_100():
 def test_stacked_segments_lie_end_to_end_and_skip_empty_parts():
     shares = {"open": Share.of(1, 4), "closed": Share.of(0, 4), "undecided": Share.of(3, 4)}
     segments = stacked_segments(shares)
-    assert [(s.key, s.x, s.width) for s in segments] == [("open", 0.0, 25.0),
-                                                         ("undecided", 25.0, 75.0)]
+    assert [(s.key, s.x, s.width) for s in segments] == [
+        ("open", 0.0, 25.0),
+        ("undecided", 25.0, 75.0),
+    ]
     assert stacked_segments({"open": Share.of(0, 0)}) == []
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (0, 1), (1, 1), (2, 2), (3, 5), (7, 10), (10, 10), (11, 20), (48, 50), (51, 100), (999, 1000)])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(0, 1), (1, 1), (2, 2), (3, 5), (7, 10), (10, 10), (11, 20), (48, 50), (51, 100), (999, 1000)],
+)
 def test_nice_ceiling(value, expected):
     assert nice_ceiling(value) == expected
 
 
 def test_columns_fill_the_width_and_scale_to_a_nice_maximum():
-    timeline = Timeline("hour", [(T0, 4), (T0 + timedelta(hours=1), 0),
-                                 (T0 + timedelta(hours=2), 2), (T0 + timedelta(hours=3), 5)])
+    timeline = Timeline(
+        "hour",
+        [
+            (T0, 4),
+            (T0 + timedelta(hours=1), 0),
+            (T0 + timedelta(hours=2), 2),
+            (T0 + timedelta(hours=3), 5),
+        ],
+    )
     chart = column_chart(timeline, height=40, gap=0.2)
     assert chart.axis_max == 5 and chart.unit == "hour"
     assert [c.count for c in chart.columns] == [4, 0, 2, 5]

@@ -42,12 +42,19 @@ def test_bundled_essay_has_both_cases_and_their_claims():
     keys = {claim.side: [] for claim in content.claims}
     for claim in content.claims:
         keys[claim.side].append(claim.key)
-    assert keys["open"] == ["compounding-innovation", "transparency-and-trust",
-                            "cost-and-accessibility", "customization"]
-    assert keys["closed"] == ["safety-and-alignment", "quality-and-reliability",
-                              "accountability"]
+    assert keys["open"] == [
+        "compounding-innovation",
+        "transparency-and-trust",
+        "cost-and-accessibility",
+        "customization",
+    ]
+    assert keys["closed"] == ["safety-and-alignment", "quality-and-reliability", "accountability"]
     assert [o.key for o in content.options] == [
-        "open-matches", "closed-keeps-edge", "coexistence", "not-sure"]
+        "open-matches",
+        "closed-keeps-edge",
+        "coexistence",
+        "not-sure",
+    ]
     assert "hold the edge" in content.question_text
 
 
@@ -59,9 +66,14 @@ def test_bundled_essay_keeps_the_essays_wording_for_claims():
 
 def test_bundled_essay_leaves_out_the_drafting_assistant():
     raw = BUNDLED.read_text()
-    for chatter in ("Search isn't returning results", "Here's the full draft",
-                    "Pretty happy with how that came together", "1,300 words",
-                    "publish this", "Drop your thoughts in the comments"):
+    for chatter in (
+        "Search isn't returning results",
+        "Here's the full draft",
+        "Pretty happy with how that came together",
+        "1,300 words",
+        "publish this",
+        "Drop your thoughts in the comments",
+    ):
         assert chatter not in raw
 
 
@@ -81,22 +93,33 @@ def test_sections_are_split_into_context_cases_and_the_rest():
         (lambda t: t.replace("slug: tiny\n", ""), "field 'slug'", "is missing"),
         (lambda t: t.replace("slug: tiny", "slug: Not A Slug"), "field 'slug'", "lowercase"),
         (lambda t: t.replace("lede: Two short cases.", "lede: ''"), "field 'lede'", "non-empty"),
-        (lambda t: t.replace("    - {key: b, label: B}\n", ""), "field 'question.options'",
-         "two options"),
-        (lambda t: t.replace("{key: b,", "{key: a,"), "field 'question.options[1].key'",
-         "used twice"),
-        (lambda t: t.replace("{key: b, label: B}", "{key: b}"),
-         "field 'question.options[1].label'", "is missing"),
+        (
+            lambda t: t.replace("    - {key: b, label: B}\n", ""),
+            "field 'question.options'",
+            "two options",
+        ),
+        (
+            lambda t: t.replace("{key: b,", "{key: a,"),
+            "field 'question.options[1].key'",
+            "used twice",
+        ),
+        (
+            lambda t: t.replace("{key: b, label: B}", "{key: b}"),
+            "field 'question.options[1].label'",
+            "is missing",
+        ),
         (lambda t: t.replace("{side=closed}", "{side=middle}"), "line 18", "side must be one of"),
         (lambda t: t.replace("{side=closed}", "{side=open}"), "line 18", "appears twice"),
         (lambda t: t.replace("{claim=closed-one}", "{claim=open-one}"), "line 20", "used twice"),
         (lambda t: t.replace("{claim=closed-one}", "{claim=Bad_Key}"), "line 20", "claim key"),
         (lambda t: t.replace("Closed text.", ""), "line 20", "has no text"),
-        (lambda t: t.replace("Context.", "### Early {claim=early}\nx"), "line 11",
-         "inside a case"),
+        (lambda t: t.replace("Context.", "### Early {claim=early}\nx"), "line 11", "inside a case"),
         (lambda t: t.split("## For closed")[0], "body", "needs both cases"),
-        (lambda t: t.replace("### Closed claim {claim=closed-one}\nClosed text.", ""), "line 18",
-         "has no claims"),
+        (
+            lambda t: t.replace("### Closed claim {claim=closed-one}\nClosed text.", ""),
+            "line 18",
+            "has no claims",
+        ),
         (lambda t: t.replace("{side=closed}", "{colour=red}"), "line 18", "unknown heading marker"),
         (lambda t: t + "\n## Late {side=closed}\n", "line 26", "before the rest"),
     ],

@@ -43,9 +43,15 @@ def test_other_pages_forbid_framing(client):
 
 
 def test_the_content_file_can_limit_who_may_embed(database_uri, tmp_path, runner):
-    text = bundled_path(SLUG).read_text().replace(
-        "question:", "embed:\n  allowed_sites: [https://blog.example.com, https://*.example.org]"
-        "\nquestion:", 1)
+    text = (
+        bundled_path(SLUG)
+        .read_text()
+        .replace(
+            "question:",
+            "embed:\n  allowed_sites: [https://blog.example.com, https://*.example.org]\nquestion:",
+            1,
+        )
+    )
     path = tmp_path / "limited.md"
     path.write_text(text)
     app = make_app(database_uri)
@@ -63,8 +69,9 @@ def test_unknown_embeds_are_404(client):
 @pytest.mark.parametrize("htmx", [False, True])
 def test_voting_in_an_embed_without_cookies(app, htmx):
     reader = EmbedReader(app.test_client(use_cookies=False), EMBEDS[2])
-    response = reader.vote("/claims/customization/vote", {"choice": "agree"}, htmx=htmx,
-                           view="claim:customization")
+    response = reader.vote(
+        "/claims/customization/vote", {"choice": "agree"}, htmx=htmx, view="claim:customization"
+    )
     if htmx:
         assert response.status_code == 200
         html = response.get_data(as_text=True)
@@ -79,8 +86,7 @@ def test_voting_in_an_embed_without_cookies(app, htmx):
         assert "You chose <strong>agree</strong>" in back
     again = reader.vote("/claims/customization/vote", {"choice": "disagree"}, htmx=htmx)
     assert again.status_code in (200, 303)
-    claim = next(c for c in api_results(app.test_client())["claims"]
-                 if c["key"] == "customization")
+    claim = next(c for c in api_results(app.test_client())["claims"] if c["key"] == "customization")
     assert (claim["agree"], claim["disagree"]) == (0, 1)
     assert api_results(app.test_client())["readers"] == 1
 
@@ -92,17 +98,21 @@ def test_the_embed_cookie_is_partitioned(app):
         assert attribute in cookie
 
 
-@pytest.mark.parametrize(("headers", "fields"), [
-    ({"Sec-Fetch-Site": "cross-site"}, {}),
-    ({"Sec-Fetch-Site": "same-site"}, {}),
-    ({"Origin": "https://evil.example"}, {}),
-    (SAME_ORIGIN, {"csrf_token": ""}),
-    (SAME_ORIGIN, {"csrf_token": "forged.token.value"}),
-])
+@pytest.mark.parametrize(
+    ("headers", "fields"),
+    [
+        ({"Sec-Fetch-Site": "cross-site"}, {}),
+        ({"Sec-Fetch-Site": "same-site"}, {}),
+        ({"Origin": "https://evil.example"}, {}),
+        (SAME_ORIGIN, {"csrf_token": ""}),
+        (SAME_ORIGIN, {"csrf_token": "forged.token.value"}),
+    ],
+)
 def test_votes_from_elsewhere_are_refused(app, headers, fields):
     reader = EmbedReader(app.test_client())
-    response = reader.vote("/stance", {"phase": "before", "side": "open"}, headers=headers,
-                           **fields)
+    response = reader.vote(
+        "/stance", {"phase": "before", "side": "open"}, headers=headers, **fields
+    )
     assert response.status_code == 400
     assert "did not come from the poll" in response.get_data(as_text=True)
     assert api_results(app.test_client())["readers"] == 0
@@ -111,8 +121,9 @@ def test_votes_from_elsewhere_are_refused(app, headers, fields):
 def test_without_fetch_metadata_another_readers_token_is_refused(app):
     alice, bob = EmbedReader(app.test_client()), EmbedReader(app.test_client())
     assert alice.vote("/stance", {"phase": "before", "side": "open"}).status_code == 303
-    response = alice.vote("/stance", {"phase": "after", "side": "open"}, headers={},
-                          csrf_token=bob.csrf)
+    response = alice.vote(
+        "/stance", {"phase": "after", "side": "open"}, headers={}, csrf_token=bob.csrf
+    )
     assert response.status_code == 400
 
 
@@ -128,25 +139,28 @@ def test_rate_limits_are_those_of_the_page(database_uri):
     app = make_app(database_uri, VOTE_LIMIT_PER_READER="2 per minute")
     reset_database(app)
     reader = EmbedReader(app.test_client())
-    statuses = [reader.vote("/stance", {"phase": "after", "side": side}).status_code
-                for side in ("open", "closed", "undecided")]
+    statuses = [
+        reader.vote("/stance", {"phase": "after", "side": side}).status_code
+        for side in ("open", "closed", "undecided")
+    ]
     assert statuses == [303, 303, 429]
 
 
 def test_snippets_are_on_the_debate_page(client):
     html = client.get(f"/debates/{SLUG}").get_data(as_text=True)
     assert "Put this poll in your post" in html
-    assert (f'&lt;div data-debate-embed=&#34;http://localhost/embed/{SLUG}&#34;' in html)
+    assert f"&lt;div data-debate-embed=&#34;http://localhost/embed/{SLUG}&#34;" in html
     assert "&lt;script async src=&#34;http://localhost/static/embed.js&#34;&gt;" in html
     assert "&lt;noscript&gt;&lt;iframe" in html
     assert html.count('<div class="snippet">') == 2 + 7
 
 
 def test_oembed_answers_rich_json_for_debate_and_embed_urls(client):
-    for url, title in [(f"http://localhost/debates/{SLUG}", "Open Source vs."),
-                       (f"http://localhost/embed/{SLUG}/question", "Closing question"),
-                       (f"http://localhost/embed/{SLUG}/claims/accountability",
-                        "Claim: Accountability")]:
+    for url, title in [
+        (f"http://localhost/debates/{SLUG}", "Open Source vs."),
+        (f"http://localhost/embed/{SLUG}/question", "Closing question"),
+        (f"http://localhost/embed/{SLUG}/claims/accountability", "Claim: Accountability"),
+    ]:
         response = client.get("/oembed", query_string={"url": url, "format": "json"})
         assert response.status_code == 200
         data = response.get_json()
@@ -157,20 +171,25 @@ def test_oembed_answers_rich_json_for_debate_and_embed_urls(client):
 
 
 def test_oembed_respects_maxwidth_and_maxheight(client):
-    data = client.get("/oembed", query_string={
-        "url": f"http://localhost/debates/{SLUG}", "maxwidth": 360, "maxheight": 500}).get_json()
+    data = client.get(
+        "/oembed",
+        query_string={"url": f"http://localhost/debates/{SLUG}", "maxwidth": 360, "maxheight": 500},
+    ).get_json()
     assert (data["width"], data["height"]) == (360, 500)
 
 
-@pytest.mark.parametrize(("query", "status"), [
-    ({"url": f"http://localhost/debates/{SLUG}", "format": "xml"}, 501),
-    ({"url": "http://localhost/debates/nope"}, 404),
-    ({"url": "http://elsewhere.example/debates/open-vs-closed-ai"}, 404),
-    ({"url": f"http://localhost/api/debates/{SLUG}/results"}, 404),
-    ({"url": "javascript:alert(1)"}, 404),
-    ({}, 404),
-    ({"url": f"http://localhost/debates/{SLUG}", "maxwidth": "wide"}, 400),
-])
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ({"url": f"http://localhost/debates/{SLUG}", "format": "xml"}, 501),
+        ({"url": "http://localhost/debates/nope"}, 404),
+        ({"url": "http://elsewhere.example/debates/open-vs-closed-ai"}, 404),
+        ({"url": f"http://localhost/api/debates/{SLUG}/results"}, 404),
+        ({"url": "javascript:alert(1)"}, 404),
+        ({}, 404),
+        ({"url": f"http://localhost/debates/{SLUG}", "maxwidth": "wide"}, 400),
+    ],
+)
 def test_oembed_refuses_what_it_cannot_embed(client, query, status):
     assert client.get("/oembed", query_string=query).status_code == status
 

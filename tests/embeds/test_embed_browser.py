@@ -28,9 +28,11 @@ class BlogSite:
 
     @Request.application
     def app(self, _request):
-        page = (f"<!doctype html><html lang=en><title>A blog post</title><body>"
-                f"<h1>My post</h1><div style='width:{self.column_px}px'>{self.snippet}</div>"
-                f"<p id=after>After the poll.</p></body></html>")
+        page = (
+            f"<!doctype html><html lang=en><title>A blog post</title><body>"
+            f"<h1>My post</h1><div style='width:{self.column_px}px'>{self.snippet}</div>"
+            f"<p id=after>After the poll.</p></body></html>"
+        )
         return Response(page, mimetype="text/html")
 
     def __enter__(self):
@@ -50,8 +52,9 @@ def copied_snippet(app, url: str, index: int) -> str:
 
 
 def launch(playwright, *extra_args):
-    return playwright.chromium.launch(executable_path=CHROMIUM,
-                                      args=CHROMIUM_ARGS + list(extra_args))
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS + list(extra_args)
+    )
 
 
 @pytest.fixture
@@ -85,19 +88,23 @@ def vote_and_reload(browser, blog_site, app):
     expect(card.locator(".item-results")).to_contain_text("You chose agree")
     page.wait_for_function(
         "before => document.querySelector('iframe').getBoundingClientRect().height > before",
-        arg=height_before)
+        arg=height_before,
+    )
     page.reload()
     card = frame_of(page).locator("#claim-customization")
     expect(card.get_by_role("button", name="Agree", exact=True)).to_have_attribute(
-        "aria-pressed", "true")
+        "aria-pressed", "true"
+    )
     context.close()
-    claim = next(c for c in api_results(app.test_client())["claims"]
-                 if c["key"] == "customization")
+    claim = next(c for c in api_results(app.test_client())["claims"] if c["key"] == "customization")
     return claim
 
 
-@pytest.mark.parametrize("blocking", [[], ["--test-third-party-cookie-phaseout"]],
-                         ids=["default", "third-party-cookies-blocked"])
+@pytest.mark.parametrize(
+    "blocking",
+    [[], ["--test-third-party-cookie-phaseout"]],
+    ids=["default", "third-party-cookies-blocked"],
+)
 def test_a_pasted_snippet_votes_resizes_and_remembers_the_reader(blog, app, blocking):
     with sync_playwright() as playwright:
         browser = launch(playwright, *blocking)
@@ -106,16 +113,17 @@ def test_a_pasted_snippet_votes_resizes_and_remembers_the_reader(blog, app, bloc
     assert (claim["agree"], claim["total"]) == (1, 1)
 
 
-def test_without_any_cookie_voting_works_for_the_life_of_the_page(blog, app,
-                                                                  tmp_path):
+def test_without_any_cookie_voting_works_for_the_life_of_the_page(blog, app, tmp_path):
     site = blog(index=3, column_px=360)  # one claim alone, in a narrow column
     # A browser profile whose settings block every cookie, first- and third-party.
     (tmp_path / "Default").mkdir()
     (tmp_path / "Default" / "Preferences").write_text(
-        json.dumps({"profile": {"default_content_setting_values": {"cookies": 2}}}))
+        json.dumps({"profile": {"default_content_setting_values": {"cookies": 2}}})
+    )
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            tmp_path, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            tmp_path, executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
         page = context.new_page()
         page.goto(site.url)
         card = frame_of(page).locator("article.claim")
@@ -141,10 +149,12 @@ def test_without_javascript_the_noscript_frame_votes_by_form_post(blog, app):
         question = frame_of(page).locator("#question")
         question.get_by_role("button", name="Not sure", exact=True).click()
         expect(frame_of(page).locator("#question-results")).to_contain_text(
-            "Your answer is recorded")
+            "Your answer is recorded"
+        )
         page.reload()
-        expect(frame_of(page).locator("#question").get_by_role(
-            "button", name="Not sure", exact=True)).to_have_attribute("aria-pressed", "true")
+        expect(
+            frame_of(page).locator("#question").get_by_role("button", name="Not sure", exact=True)
+        ).to_have_attribute("aria-pressed", "true")
         browser.close()
     question = api_results(app.test_client())["question"]
     assert question["total"] == 1

@@ -16,8 +16,8 @@ from sqlalchemy import create_engine, text
 from helpers import POSTGRES_URL, make_app, reset_database
 from live import (
     CHOICES,
-    CSRF_META,
     CLAIMS,
+    CSRF_META,
     SLUG,
     CrowdReader,
     CrowdRecord,
@@ -35,11 +35,13 @@ def stored(database_uri: str) -> tuple[Counter, Counter, dict]:
     """A recount of the vote rows, the counters' sums, and each reader's stored choices."""
     engine = create_engine(database_uri)
     with engine.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT reader_id, kind, item_key, choice FROM votes")).all()
-        counters = connection.execute(text(
-            "SELECT kind, item_key, choice, SUM(count) FROM tallies "
-            "WHERE kind <> 'readers' GROUP BY kind, item_key, choice")).all()
+        rows = connection.execute(text("SELECT reader_id, kind, item_key, choice FROM votes")).all()
+        counters = connection.execute(
+            text(
+                "SELECT kind, item_key, choice, SUM(count) FROM tallies "
+                "WHERE kind <> 'readers' GROUP BY kind, item_key, choice"
+            )
+        ).all()
     engine.dispose()
     recount = Counter((kind, key, choice) for _, kind, key, choice in rows)
     by_reader = {(reader, kind, key): choice for reader, kind, key, choice in rows}
@@ -81,8 +83,10 @@ def test_a_crowd_of_racing_readers_is_counted_exactly(prepared_database):
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="several hosts share one PostgreSQL")
 def test_two_hosts_on_one_postgresql_count_exactly(prepared_database):
-    with Gunicorn(prepared_database, workers=2) as first, \
-            Gunicorn(prepared_database, workers=2) as second:
+    with (
+        Gunicorn(prepared_database, workers=2) as first,
+        Gunicorn(prepared_database, workers=2) as second,
+    ):
         record = crowd_votes([first.url, second.url], READERS, seed=11)
         counts_first, readers = api_counts(first.url)
         counts_second, _ = api_counts(second.url)
@@ -96,7 +100,8 @@ def test_a_killed_worker_loses_no_acknowledged_vote(prepared_database):
     with Gunicorn(prepared_database, workers=2) as server:
         result = {}
         crowd = threading.Thread(
-            target=lambda: result.update(record=crowd_votes([server.url], 120, seed=3)))
+            target=lambda: result.update(record=crowd_votes([server.url], 120, seed=3))
+        )
         crowd.start()
         time.sleep(1.5)
         victim = server.worker_pids()[0]
@@ -115,8 +120,11 @@ def vote_until(readers: list[CrowdReader], stop: threading.Event) -> None:
     def keep_voting(reader: CrowdReader):
         while not stop.is_set():
             kind = reader.rng.choice(["claim", "question", "stance"])
-            key = {"claim": reader.rng.choice(CLAIMS), "question": "closing",
-                   "stance": reader.rng.choice(["before", "after"])}[kind]
+            key = {
+                "claim": reader.rng.choice(CLAIMS),
+                "question": "closing",
+                "stance": reader.rng.choice(["before", "after"]),
+            }[kind]
             reader.vote(kind, key, reader.rng.choice(CHOICES[kind]))
             time.sleep(0.02)
 
@@ -140,11 +148,12 @@ def test_a_database_outage_is_503_and_the_app_recovers(tmp_path):
             postgres.stop()
             time.sleep(2)
             during = {
-                "vote": requests.post(f"{server.url}/debates/{SLUG}/stance",
-                                      data={"phase": "before", "side": "open",
-                                            "csrf_token": token},
-                                      headers={"HX-Request": "true",
-                                               "Sec-Fetch-Site": "same-origin"}, timeout=30),
+                "vote": requests.post(
+                    f"{server.url}/debates/{SLUG}/stance",
+                    data={"phase": "before", "side": "open", "csrf_token": token},
+                    headers={"HX-Request": "true", "Sec-Fetch-Site": "same-origin"},
+                    timeout=30,
+                ),
                 "page": requests.get(f"{server.url}/debates/{SLUG}", timeout=30),
                 "api": requests.get(f"{server.url}/api/debates/{SLUG}/results", timeout=30),
             }

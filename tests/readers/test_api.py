@@ -11,24 +11,51 @@ def test_results_json_has_the_documented_shape(client, new_reader):
     alice.stance("before", "undecided")
     alice.stance("after", "open")
     results = api_results(client)
-    assert set(results) == {"slug", "title", "voting_open", "results_visibility",
-                            "results_hidden", "readers", "claims", "question", "stance"}
+    assert set(results) == {
+        "slug",
+        "title",
+        "voting_open",
+        "results_visibility",
+        "results_hidden",
+        "readers",
+        "claims",
+        "question",
+        "stance",
+    }
     assert results["slug"] == SLUG
     assert results["voting_open"] is True
     assert (results["results_visibility"], results["results_hidden"]) == ("after_vote", False)
     assert results["readers"] == 2
     assert [c["key"] for c in results["claims"]] == [
-        "compounding-innovation", "transparency-and-trust", "cost-and-accessibility",
-        "customization", "safety-and-alignment", "quality-and-reliability", "accountability"]
+        "compounding-innovation",
+        "transparency-and-trust",
+        "cost-and-accessibility",
+        "customization",
+        "safety-and-alignment",
+        "quality-and-reliability",
+        "accountability",
+    ]
     customization = results["claims"][3]
-    assert customization == {"key": "customization", "side": "open", "title": "Customization",
-                             "agree": 1, "disagree": 0, "unsure": 1, "total": 2}
+    assert customization == {
+        "key": "customization",
+        "side": "open",
+        "title": "Customization",
+        "agree": 1,
+        "disagree": 0,
+        "unsure": 1,
+        "total": 2,
+    }
     assert results["question"]["text"].startswith("Do you think open source AI")
     assert results["question"]["options"][2] == {
-        "key": "coexistence", "label": results["question"]["options"][2]["label"], "votes": 1}
+        "key": "coexistence",
+        "label": results["question"]["options"][2]["label"],
+        "votes": 1,
+    }
     assert results["question"]["total"] == 1
-    assert results["stance"] == {"before": {"open": 0, "closed": 0, "undecided": 1},
-                                 "after": {"open": 1, "closed": 0, "undecided": 0}}
+    assert results["stance"] == {
+        "before": {"open": 0, "closed": 0, "undecided": 1},
+        "after": {"open": 1, "closed": 0, "undecided": 0},
+    }
 
 
 def test_unknown_debate_is_404(client):

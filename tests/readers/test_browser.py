@@ -91,8 +91,7 @@ def test_voting_works_without_javascript(browser, live_server, app):
     page.goto(f"{live_server.url}/debates/{SLUG}")
     button(page.locator("#claim-customization"), "Agree").click()
     page.wait_for_url(f"**/debates/{SLUG}#claim-customization")
-    expect(page.locator("#claim-customization .item-results")).to_contain_text(
-        "You chose agree")
+    expect(page.locator("#claim-customization .item-results")).to_contain_text("You chose agree")
     button(page.locator("#stance-before"), "Undecided").click()
     page.wait_for_url(f"**/debates/{SLUG}#stance-before")
     expect(page.locator("#results-summary")).to_contain_text("1 reader has voted, casting 2")

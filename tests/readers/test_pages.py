@@ -34,8 +34,13 @@ def test_page_shows_the_essay_in_reading_order(client):
 
 def test_page_never_shows_the_drafting_assistant(client):
     html = client.get(f"/debates/{SLUG}").get_data(as_text=True)
-    for chatter in ("Search isn't returning", "full draft", "Pretty happy", "1,300 words",
-                    "Drop your thoughts"):
+    for chatter in (
+        "Search isn't returning",
+        "full draft",
+        "Pretty happy",
+        "1,300 words",
+        "Drop your thoughts",
+    ):
         assert chatter not in html
 
 
@@ -74,16 +79,19 @@ def test_results_partial_for_htmx_is_a_cacheable_fragment(client):
     assert "public" in response.headers["Cache-Control"]
     assert "Set-Cookie" not in response.headers
     etag = response.headers["ETag"]
-    again = client.get(f"/debates/{SLUG}/results",
-                       headers={"HX-Request": "true", "If-None-Match": etag})
+    again = client.get(
+        f"/debates/{SLUG}/results", headers={"HX-Request": "true", "If-None-Match": etag}
+    )
     assert again.status_code == 304
 
 
 def test_results_etag_changes_when_a_vote_lands(client, reader):
     first = client.get(f"/debates/{SLUG}/results", headers={"HX-Request": "true"})
     reader.vote_claim("customization", "agree")
-    second = client.get(f"/debates/{SLUG}/results",
-                        headers={"HX-Request": "true", "If-None-Match": first.headers["ETag"]})
+    second = client.get(
+        f"/debates/{SLUG}/results",
+        headers={"HX-Request": "true", "If-None-Match": first.headers["ETag"]},
+    )
     assert second.status_code == 200
     assert "1 reader have voted" not in second.get_data(as_text=True)
     assert "1 reader has voted" in second.get_data(as_text=True)
@@ -91,8 +99,10 @@ def test_results_etag_changes_when_a_vote_lands(client, reader):
 
 def test_results_without_htmx_and_history_restores_get_a_whole_page(client):
     plain = client.get(f"/debates/{SLUG}/results")
-    restore = client.get(f"/debates/{SLUG}/results", headers={
-        "HX-Request": "true", "HX-History-Restore-Request": "true"})
+    restore = client.get(
+        f"/debates/{SLUG}/results",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
     for response in (plain, restore):
         assert response.status_code == 200
         assert "<html" in response.get_data(as_text=True)

@@ -9,13 +9,16 @@ def set_poll(app, visibility: str, voting_open: bool = True) -> None:
     update_debate(app, results_visibility=visibility, voting_open=voting_open)
 
 
-@pytest.mark.parametrize(("rule", "voting_open", "voted", "item", "totals"), [
-    ("always", True, False, True, True),
-    ("after_vote", True, False, False, True),
-    ("after_vote", True, True, True, True),
-    ("after_close", True, True, False, False),
-    ("after_close", False, False, True, True),
-])
+@pytest.mark.parametrize(
+    ("rule", "voting_open", "voted", "item", "totals"),
+    [
+        ("always", True, False, True, True),
+        ("after_vote", True, False, False, True),
+        ("after_vote", True, True, True, True),
+        ("after_close", True, True, False, False),
+        ("after_close", False, False, True, True),
+    ],
+)
 def test_the_rule(rule, voting_open, voted, item, totals):
     debate = make_debate(results_visibility=rule, voting_open=voting_open)
     assert debate.item_results_visible(voted) is item
@@ -29,7 +32,7 @@ def card_results(reader, key: str = "customization", **vote) -> str:
         response = reader.client.get(f"/debates/{SLUG}")
     html = response.get_data(as_text=True)
     start = html.index(f'id="claim-{key}-results"')
-    return html[start:html.index("</div>", start)]
+    return html[start : html.index("</div>", start)]
 
 
 def test_after_vote_is_the_default_and_keeps_todays_cards(app, new_reader):
@@ -59,8 +62,7 @@ def test_after_close_hides_cards_panel_and_api_until_voting_closes(app, client, 
     hidden = api_results(client)
     assert hidden["results_hidden"] is True and hidden["results_visibility"] == "after_close"
     assert "readers" not in hidden and "stance" not in hidden and "total" not in hidden["question"]
-    assert hidden["claims"][3] == {"key": "customization", "side": "open",
-                                   "title": "Customization"}
+    assert hidden["claims"][3] == {"key": "customization", "side": "open", "title": "Customization"}
     assert set(hidden["question"]["options"][0]) == {"key", "label"}
 
     set_poll(app, "after_close", voting_open=False)
@@ -70,7 +72,8 @@ def test_after_close_hides_cards_panel_and_api_until_voting_closes(app, client, 
 
 
 def test_the_owner_signed_in_gets_counts_from_the_api_whatever_the_rule(
-        app, author_client, new_reader):
+    app, author_client, new_reader
+):
     set_poll(app, "after_close")
     new_reader().stance("before", "open")
     mine = api_results(author_client)

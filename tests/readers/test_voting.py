@@ -5,12 +5,24 @@ import pytest
 from helpers import CSRF_META, SLUG, VOTE_TOKEN, Reader, api_results, update_debate
 
 VOTES = [
-    ("claim", lambda r, **kw: r.vote_claim("customization", "agree", **kw),
-     "#claim-customization", '<article id="claim-customization"'),
-    ("question", lambda r, **kw: r.answer("coexistence", **kw),
-     "#question", '<section id="question"'),
-    ("stance", lambda r, **kw: r.stance("before", "open", **kw),
-     "#stance-before", '<section id="stance-before"'),
+    (
+        "claim",
+        lambda r, **kw: r.vote_claim("customization", "agree", **kw),
+        "#claim-customization",
+        '<article id="claim-customization"',
+    ),
+    (
+        "question",
+        lambda r, **kw: r.answer("coexistence", **kw),
+        "#question",
+        '<section id="question"',
+    ),
+    (
+        "stance",
+        lambda r, **kw: r.stance("before", "open", **kw),
+        "#stance-before",
+        '<section id="stance-before"',
+    ),
 ]
 
 
@@ -20,8 +32,8 @@ def test_plain_post_redirects_back_to_the_item(reader, kind, vote, anchor, root)
     assert response.status_code == 303
     assert response.headers["Location"] == f"/debates/{SLUG}{anchor}"
     page = reader.client.get(f"/debates/{SLUG}").get_data(as_text=True)
-    item = page[page.index(root):]
-    assert 'aria-pressed="true"' in item[:item.index("</form>")]
+    item = page[page.index(root) :]
+    assert 'aria-pressed="true"' in item[: item.index("</form>")]
     assert "You chose" in item or "Your answer is recorded" in item
 
 
@@ -42,7 +54,7 @@ def test_claim_card_shows_counts_percentages_and_own_choice(new_reader):
     html = new_reader().vote_claim("accountability", "unsure", htmx=True).get_data(as_text=True)
     assert "You chose <strong>not sure</strong>" in html
     assert "50% of 4 votes agree" in html
-    assert "50% <span class=\"bar-count\">(2)</span>" in html
+    assert '50% <span class="bar-count">(2)</span>' in html
     assert html.count('aria-pressed="true"') == 1
 
 
@@ -55,8 +67,11 @@ def test_reader_cookie_is_http_only_and_secure_over_https(client, reader):
     page = client.get(f"/debates/{SLUG}", **https)
     assert "Set-Cookie" not in page.headers
     token = CSRF_META.search(page.get_data(as_text=True)).group(1)
-    secure = client.post(f"/debates/{SLUG}/claims/customization/vote",
-                         data={"choice": "agree", "csrf_token": token}, **https)
+    secure = client.post(
+        f"/debates/{SLUG}/claims/customization/vote",
+        data={"choice": "agree", "csrf_token": token},
+        **https,
+    )
     assert secure.status_code == 303
     cookie = secure.headers["Set-Cookie"]
     assert cookie.startswith("__Host-debate_reader=") and "Secure" in cookie
@@ -76,8 +91,10 @@ def test_voting_again_changes_the_vote_and_counts_stay_exact(reader, new_reader)
     results = api_results(reader.client)
     claim = next(c for c in results["claims"] if c["key"] == "customization")
     assert (claim["agree"], claim["disagree"], claim["unsure"], claim["total"]) == (1, 1, 0, 2)
-    assert results["stance"] == {"before": {"open": 0, "closed": 1, "undecided": 0},
-                                 "after": {"open": 0, "closed": 1, "undecided": 0}}
+    assert results["stance"] == {
+        "before": {"open": 0, "closed": 1, "undecided": 0},
+        "after": {"open": 0, "closed": 1, "undecided": 0},
+    }
     assert {o["key"]: o["votes"] for o in results["question"]["options"]}["not-sure"] == 1
     assert results["question"]["total"] == 1
     assert results["readers"] == 2
@@ -98,7 +115,8 @@ BAD_INPUT = [
 @pytest.mark.parametrize(("path", "data", "status", "message"), BAD_INPUT)
 @pytest.mark.parametrize("htmx", [False, True])
 def test_bad_input_is_refused_with_a_message_and_counts_nothing(
-        reader, path, data, status, message, htmx):
+    reader, path, data, status, message, htmx
+):
     before = api_results(reader.client)
     response = reader.post(path, data, htmx=htmx)
     html = response.get_data(as_text=True)
@@ -110,14 +128,19 @@ def test_bad_input_is_refused_with_a_message_and_counts_nothing(
     else:
         assert "<html" in html
     assert api_results(reader.client) == before
-    assert "Set-Cookie" not in response.headers or "debate_reader" not in response.headers[
-        "Set-Cookie"]
+    assert (
+        "Set-Cookie" not in response.headers
+        or "debate_reader" not in response.headers["Set-Cookie"]
+    )
 
 
 def test_unknown_debate_vote_is_404(reader):
     reader.open()
-    response = reader.client.post("/debates/nope/stance", headers=reader.says_origin, data={
-        "phase": "before", "side": "open", "csrf_token": reader.csrf})
+    response = reader.client.post(
+        "/debates/nope/stance",
+        headers=reader.says_origin,
+        data={"phase": "before", "side": "open", "csrf_token": reader.csrf},
+    )
     assert response.status_code == 404
 
 
@@ -136,8 +159,10 @@ def test_missing_or_wrong_csrf_token_is_a_readable_400(reader, htmx):
 def test_csrf_token_in_the_header_is_accepted(reader):
     reader.open()
     response = reader.client.post(
-        f"/debates/{SLUG}/stance", data={"phase": "after", "side": "closed"},
-        headers={**reader.says_origin, "HX-Request": "true", "X-CSRFToken": reader.csrf})
+        f"/debates/{SLUG}/stance",
+        data={"phase": "after", "side": "closed"},
+        headers={**reader.says_origin, "HX-Request": "true", "X-CSRFToken": reader.csrf},
+    )
     assert response.status_code == 200
 
 
@@ -185,8 +210,9 @@ def test_a_vote_from_another_tab_of_the_same_reader_counts_as_that_reader(client
     first_tab, second_tab = Reader(client), Reader(client)
     first_tab.open(), second_tab.open()
     first_tab.vote_claim("customization", "agree")
-    response = second_tab.vote_claim("accountability", "agree",
-                                     headers={"Sec-Fetch-Site": "same-origin"})
+    response = second_tab.vote_claim(
+        "accountability", "agree", headers={"Sec-Fetch-Site": "same-origin"}
+    )
     assert response.status_code == 303
     assert api_results(client)["readers"] == 1
 

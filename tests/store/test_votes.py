@@ -62,12 +62,30 @@ def test_counters_equal_a_recount_after_many_changes(app):
         claims = [c.key for c in debate.claims]
         for n in range(60):
             reader = f"reader-{n % 9}"
-            cast_vote(db.session, debate.id, CLAIM, claims[n % len(claims)], reader,
-                      ("agree", "disagree", "unsure")[n % 3])
-            cast_vote(db.session, debate.id, STANCE, ("before", "after")[n % 2], reader,
-                      ("open", "closed", "undecided")[n % 3])
-            cast_vote(db.session, debate.id, QUESTION, "closing", reader,
-                      ("open-matches", "coexistence")[n % 2])
+            cast_vote(
+                db.session,
+                debate.id,
+                CLAIM,
+                claims[n % len(claims)],
+                reader,
+                ("agree", "disagree", "unsure")[n % 3],
+            )
+            cast_vote(
+                db.session,
+                debate.id,
+                STANCE,
+                ("before", "after")[n % 2],
+                reader,
+                ("open", "closed", "undecided")[n % 3],
+            )
+            cast_vote(
+                db.session,
+                debate.id,
+                QUESTION,
+                "closing",
+                reader,
+                ("open-matches", "coexistence")[n % 2],
+            )
         assert counted(debate) == recount(debate.id)
         assert results_for(db.session, debate).readers == 9
 

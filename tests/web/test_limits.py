@@ -12,8 +12,9 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 @pytest.fixture
 def limited_app(database_uri):
-    app = make_app(database_uri, VOTE_LIMIT_PER_READER="3 per minute",
-                   VOTE_LIMIT_PER_ADDRESS="5 per minute")
+    app = make_app(
+        database_uri, VOTE_LIMIT_PER_READER="3 per minute", VOTE_LIMIT_PER_ADDRESS="5 per minute"
+    )
     reset_database(app)
     return app
 
@@ -32,8 +33,9 @@ def test_a_reader_over_the_limit_gets_429_with_retry_after(limited_app, htmx):
 
 
 def test_the_address_limit_holds_across_readers(limited_app):
-    statuses = [Reader(limited_app.test_client()).stance("before", "open").status_code
-                for _ in range(7)]
+    statuses = [
+        Reader(limited_app.test_client()).stance("before", "open").status_code for _ in range(7)
+    ]
     assert statuses == [303] * 5 + [429] * 2
     assert api_results(limited_app.test_client())["stance"]["before"]["open"] == 5
 
@@ -52,8 +54,11 @@ def test_readers_behind_a_trusted_proxy_are_limited_by_their_own_address(databas
 def test_processes_share_limits_through_redis(database_uri):
     """Two app instances (as two gunicorn workers would be) count against one limit."""
     prefix = f"debate-test-{uuid.uuid4().hex}"
-    config = {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix,
-              "VOTE_LIMIT_PER_ADDRESS": "4 per minute"}
+    config = {
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "VOTE_LIMIT_PER_ADDRESS": "4 per minute",
+    }
     first, second = make_app(database_uri, **config), make_app(database_uri, **config)
     reset_database(first)
     statuses = []

@@ -29,11 +29,14 @@ def test_an_unknown_debate_without_database_is_a_503_message(offline_client):
     assert "cannot reach its database" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("path", "headers", "fragment"), [
-    (f"/debates/{SLUG}/results", {"HX-Request": "true"}, True),
-    (f"/debates/{SLUG}/results", {}, False),
-    (f"/api/debates/{SLUG}/results", {}, False),
-])
+@pytest.mark.parametrize(
+    ("path", "headers", "fragment"),
+    [
+        (f"/debates/{SLUG}/results", {"HX-Request": "true"}, True),
+        (f"/debates/{SLUG}/results", {}, False),
+        (f"/api/debates/{SLUG}/results", {}, False),
+    ],
+)
 def test_reads_are_503_with_retry_after(offline_client, path, headers, fragment):
     response = offline_client.get(path, headers=headers)
     assert response.status_code == 503

@@ -1,6 +1,7 @@
 """Security headers on every kind of response, cookies, proxies, body limits, secrets."""
 
 import pytest
+from flask import Flask
 
 from debate import create_app
 from helpers import SLUG, make_app, reset_database
@@ -50,16 +51,20 @@ def test_page_has_no_inline_script_or_style(client):
 @pytest.mark.parametrize("htmx", [False, True])
 def test_a_body_over_the_limit_is_413_and_counts_nothing(reader, htmx):
     reader.open()
-    response = reader.post("/stance", {"phase": "before", "side": "open",
-                                       "padding": "x" * 20_000}, htmx=htmx)
+    response = reader.post(
+        "/stance", {"phase": "before", "side": "open", "padding": "x" * 20_000}, htmx=htmx
+    )
     assert response.status_code == 413
     assert "at most 16,384 bytes" in response.get_data(as_text=True)
     assert reader.client.get(f"/api/debates/{SLUG}/results").get_json()["readers"] == 0
 
 
 def test_a_huge_json_body_is_refused_before_it_is_read(client):
-    response = client.post(f"/debates/{SLUG}/stance", data=b"{" + b" " * 100_000 + b"}",
-                           content_type="application/json")
+    response = client.post(
+        f"/debates/{SLUG}/stance",
+        data=b"{" + b" " * 100_000 + b"}",
+        content_type="application/json",
+    )
     assert response.status_code == 413
 
 
@@ -70,14 +75,17 @@ def test_forwarded_address_is_ignored_unless_a_proxy_is_trusted(database_uri):
         @app.get("/_address")
         def address():
             from flask import request
+
             seen.append(request.remote_addr)
             return "ok"
+
         return app
 
     headers = {"X-Forwarded-For": "203.0.113.9"}
     remember_address(make_app(database_uri)).test_client().get("/_address", headers=headers)
     remember_address(make_app(database_uri, TRUSTED_PROXIES=1)).test_client().get(
-        "/_address", headers=headers)
+        "/_address", headers=headers
+    )
     assert seen == ["127.0.0.1", "203.0.113.9"]
 
 
@@ -108,3 +116,45 @@ def test_an_untrusted_host_is_a_plain_400_when_trusted_hosts_are_set(database_ur
     assert refused.headers["Content-Security-Policy"].startswith("default-src 'self'")
     trusted = client.get(f"/debates/{SLUG}", base_url="http://essays.example.org")
     assert trusted.status_code == 200
+
+
+def test_the_flask_login_hook_overridden_is_the_installed_versions():
+    """SessionRespectingLoginManager replaces a private method of Flask-Login; if
+    an upgrade renames it, the override silently stops working: fail here."""
+    from flask_login import LoginManager
+
+    from debate.web.security import SessionRespectingLoginManager
+
+    assert callable(getattr(LoginManager, "_update_remember_cookie", None))
+    app = Flask(__name__)
+    manager = SessionRespectingLoginManager()
+    manager.init_app(app, add_context_processor=False)
+    assert any(
+        getattr(hook, "__func__", None) is SessionRespectingLoginManager._update_remember_cookie
+        for hook in app.after_request_funcs[None]
+    )
+
+
+def test_middleware_order_proxy_fix_outside_the_response_cache(database_uri):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from debate.cache.responses import ResponseCache
+
+    app = make_app(database_uri, TRUSTED_PROXIES=1)
+    assert isinstance(app.wsgi_app, ProxyFix)
+    assert isinstance(app.wsgi_app.app, ResponseCache)
+    plain = make_app(database_uri)
+    assert isinstance(plain.wsgi_app, ResponseCache)
+
+
+def test_after_request_hooks_run_cookie_then_vary_then_security_headers(app):
+    from debate.cache.responses import vary_on_fragments
+    from debate.readers.identity import remember_reader
+    from debate.web.security import add_security_headers
+
+    ours = [
+        hook
+        for hook in reversed(app.after_request_funcs[None])
+        if hook in (remember_reader, vary_on_fragments, add_security_headers)
+    ]
+    assert ours == [remember_reader, vary_on_fragments, add_security_headers]
