@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 HTMX_VERSION := 4.0.1
 
-.PHONY: run test bench install install-dev migrate load serve lint vendor clean
+.PHONY: run test test-fast check bench install install-dev migrate load serve lint types vendor clean
 
 ## run: install, migrate, load the bundled essay and serve it on http://$(HOST):$(PORT)
 run: install migrate load serve
@@ -14,6 +14,13 @@ run: install migrate load serve
 ## test: install the test tools and run every test (set DATABASE_URL to test on PostgreSQL)
 test: install-dev node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test-fast: every test but the browser and live-server ones (under a minute), for everyday work
+test-fast: install-dev
+	$(BIN)/python -m pytest -m "not browser and not live" $(PYTEST_ARGS)
+
+## check: lint, types and the fast tests
+check: lint types test-fast
 
 ## bench: load-test the app under gunicorn against two hello-worlds (needs Debian's wrk
 ## and PostgreSQL; BENCH_ARGS=--quick for one short run, --help for the rest)
@@ -45,8 +52,14 @@ load: install
 serve: install
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) app:app
 
+## lint: ruff's rules and its formatting, checked
 lint: install-dev
-	$(BIN)/ruff check debate tests app.py
+	$(BIN)/ruff check debate tests bench app.py gunicorn.conf.py
+	$(BIN)/ruff format --check debate tests bench app.py gunicorn.conf.py
+
+## types: mypy over the package, strict on the domain core (pyproject.toml)
+types: install-dev
+	$(BIN)/mypy
 
 ## vendor: copy htmx from the pinned npm package into static/vendor
 vendor: node_modules/.installed

@@ -16,9 +16,10 @@ from datetime import datetime
 
 from sqlalchemy import create_engine, text
 
-from debate.config import normalise_database_url
-from debate.models import CLAIM, CLAIM_CHOICES, QUESTION, QUESTION_KEY, STANCE, STANCE_SIDES
-from debate.votes import READERS_KIND, TALLY_SHARDS
+from debate.core.debate import CLAIM, CLAIM_CHOICES, QUESTION, QUESTION_KEY, STANCE, STANCE_SIDES
+from debate.core.tally import READERS_KIND
+from debate.store.votes import TALLY_SHARDS
+from debate.web.config import normalise_database_url
 
 VOTE_COLUMNS = ("debate_id", "kind", "item_key", "reader_id", "choice", "created_at", "updated_at")
 TALLY_COLUMNS = ("debate_id", "kind", "item_key", "choice", "shard", "count")
