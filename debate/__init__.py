@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import cast
 
 from flask import Flask
 from flask_login import current_user
@@ -46,11 +47,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals["current_user"] = current_user
     # Middleware, innermost first: the response cache in front of Flask, and the
     # proxy fix outside it, so the cache keys on the client's scheme and host.
-    app.wsgi_app = ResponseCache(
+    # The key is always a str: config.py sets it from SECRET_KEY or a file.
+    app.wsgi_app = ResponseCache(  # type: ignore[method-assign]  # Flask's documented middleware hook
         app,
         store(app),
-        identity.token_mark(app.secret_key),
-        lambda: identity.new_reader_token(app.secret_key),
+        identity.token_mark(cast(str, app.secret_key)),
+        lambda: identity.new_reader_token(cast(str, app.secret_key)),
     )
     security.trust_proxies(app)
     return app

@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ..core.debate import Debate
+from ..store.db import DbSession
 from ..store.models import Vote
 
 FIELDS = ("debate", "item_kind", "item_key", "choice", "first_cast_at", "last_changed_at", "reader")
@@ -40,7 +40,7 @@ def _timestamp(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds") + "Z"
 
 
-def vote_rows(session: Session, debate: Debate, batch_size: int = BATCH_SIZE) -> Iterator[dict]:
+def vote_rows(session: DbSession, debate: Debate, batch_size: int = BATCH_SIZE) -> Iterator[dict]:
     """One dict per vote, in the order votes were first cast."""
     pseudonym = pseudonymiser()
     result = session.execute(

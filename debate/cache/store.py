@@ -25,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import redis
 from flask import Flask, abort, current_app
@@ -176,11 +176,11 @@ class RedisBackend:
         except redis.RedisError as error:
             self._complain(error)
             return _MISSING
-        return _MISSING if raw is None else pickle.loads(raw)
+        return _MISSING if raw is None else pickle.loads(cast(bytes, raw))
 
     def generation(self, tag: str) -> bytes:
         try:
-            return self.client.get(self._generation_key(tag)) or b"0"
+            return cast(bytes, self.client.get(self._generation_key(tag))) or b"0"
         except redis.RedisError as error:
             self._complain(error)
             return b"unknown"  # never equal to what the put script reads: keep nothing
@@ -244,12 +244,14 @@ class Store:
             leading = flight is None
             if leading:
                 flight = self.flights[key] = threading.Event()
+        assert flight is not None  # the leader's, or the one being built
         if not leading:
             flight.wait(BUILD_WAIT_SECONDS)
             value = self.backend.get(key)
             return build() if value is _MISSING else value
         try:
-            generation = self.backend.generation(tag)
+            # Each backend's own token, handed back to it unread.
+            generation: Any = self.backend.generation(tag)
             value = build()
             if keep is None or keep(value):
                 self.backend.put(key, value, tag, ttl, generation)

@@ -150,7 +150,7 @@ def persuasion(readers: Iterable[ReaderVotes], min_n: int = MIN_N) -> Persuasion
             before_all[reader.before] += 1
         if reader.after:
             after_all[reader.after] += 1
-        if reader.paired:
+        if reader.before is not None and reader.after is not None:  # reader.paired
             transitions[reader.before, reader.after] += 1
     before = {s: sum(n for (b, _), n in transitions.items() if b == s) for s in STANCE_SIDES}
     after = {s: sum(n for (_, a), n in transitions.items() if a == s) for s in STANCE_SIDES}
@@ -276,13 +276,15 @@ def question_breakdown(
     )
 
 
-def _answers(readers: list[ReaderVotes], option_keys: Sequence[str], min_n: int):
+def _answers(
+    readers: list[ReaderVotes], option_keys: Sequence[str], min_n: int
+) -> dict[str, Share]:
     answers = [r.question for r in readers if r.question is not None]
     return {key: Share.of(answers.count(key), len(answers), min_n) for key in option_keys}
 
 
 def _by_final_stance(readers: Iterable[ReaderVotes]) -> dict[str, list[ReaderVotes]]:
-    camps = {side: [] for side in STANCE_SIDES}
+    camps: dict[str, list[ReaderVotes]] = {side: [] for side in STANCE_SIDES}
     for reader in readers:
         if reader.final_stance:
             camps[reader.final_stance].append(reader)

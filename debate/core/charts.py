@@ -52,7 +52,7 @@ def nice_ceiling(value: int) -> int:
     """The smallest 1, 2 or 5 times a power of ten at or above value (at least 1)."""
     if value <= 1:
         return 1
-    magnitude = 10 ** math.floor(math.log10(value))
+    magnitude: int = 10 ** math.floor(math.log10(value))
     return next(step * magnitude for step in (1, 2, 5, 10) if step * magnitude >= value)
 
 

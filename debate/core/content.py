@@ -11,6 +11,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NoReturn
 
 import yaml
 
@@ -91,7 +92,7 @@ def parse_text(text: str, path: str | Path = "<text>") -> Debate:
     )
 
 
-def _front_matter(lines: list[str], path) -> tuple[dict, int]:
+def _front_matter(lines: list[str], path: str | Path) -> tuple[dict[str, Any], int]:
     if not lines or lines[0].strip() != "---":
         raise ContentError(path, "line 1", "the file must start with '---' and YAML front matter")
     for index in range(1, len(lines)):
@@ -114,14 +115,14 @@ def _front_matter(lines: list[str], path) -> tuple[dict, int]:
 class _FrontMatter:
     """Typed access to front-matter fields, with errors that name the field."""
 
-    def __init__(self, meta: dict, path, prefix: str = ""):
+    def __init__(self, meta: dict[str, Any], path: str | Path, prefix: str = "") -> None:
         self.meta, self.path, self.prefix = meta, path, prefix
 
-    def _fail(self, name: str, problem: str):
+    def _fail(self, name: str, problem: str) -> NoReturn:
         raise ContentError(self.path, f"field '{self.prefix}{name}'", problem)
 
-    def _get(self, name: str):
-        value = self.meta
+    def _get(self, name: str) -> Any:
+        value: Any = self.meta
         for part in name.split("."):
             value = value.get(part) if isinstance(value, dict) else None
         if value is None:
@@ -181,7 +182,7 @@ _KEY_RULE = "must be 1-80 lowercase letters, digits or hyphens, starting with a 
 class _Body:
     """Splits the essay into context, the two cases with their claims, and the rest."""
 
-    def __init__(self, lines: list[str], start: int, path):
+    def __init__(self, lines: list[str], start: int, path: str | Path) -> None:
         self.path = path
         self.sides: list[_SideDraft] = []
         context: list[str] = []
@@ -198,20 +199,20 @@ class _Body:
                 in_fence = not in_fence
             heading = None if in_fence else _HEADING.match(line)
             attrs = self._attrs(heading, number) if heading else {}
-            if "side" in attrs:
+            if heading and "side" in attrs:
                 if heading["level"] != "##":
                     self._fail(number, "a case is opened by a '##' heading")
                 if current is conclusion:
                     self._fail(number, "the two cases must come before the rest of the essay")
-                side = attrs["side"]
-                if side not in SIDES:
-                    self._fail(number, f"side must be one of {', '.join(SIDES)}, not '{side}'")
-                if any(existing.side == side for existing in self.sides):
-                    self._fail(number, f"the '{side}' case appears twice")
-                self.sides.append(_SideDraft(side, self._title(heading, number)))
-                side_heading_line[side] = number
+                side_key = attrs["side"]
+                if side_key not in SIDES:
+                    self._fail(number, f"side must be one of {', '.join(SIDES)}, not '{side_key}'")
+                if any(existing.side == side_key for existing in self.sides):
+                    self._fail(number, f"the '{side_key}' case appears twice")
+                self.sides.append(_SideDraft(side_key, self._title(heading, number)))
+                side_heading_line[side_key] = number
                 current = side_lines.setdefault(len(self.sides) - 1, [])
-            elif "claim" in attrs:
+            elif heading and "claim" in attrs:
                 if heading["level"] != "###" or not self.sides or current is conclusion:
                     self._fail(number, "a claim is a '###' heading inside a case")
                 key = attrs["claim"]
@@ -250,10 +251,10 @@ class _Body:
         self.context = "\n".join(context)
         self.conclusion = "\n".join(conclusion)
 
-    def _attrs(self, heading, number: int) -> dict[str, str]:
+    def _attrs(self, heading: re.Match[str], number: int) -> dict[str, str]:
         if heading["attrs"] is None:
             return {}
-        attrs = {}
+        attrs: dict[str, str] = {}
         for pair in heading["attrs"].split():
             name, sep, value = pair.partition("=")
             if not sep or name not in ("side", "claim") or not value:
@@ -265,13 +266,13 @@ class _Body:
             attrs[name] = value
         return attrs
 
-    def _title(self, heading, number: int) -> str:
-        title = heading["title"].strip()
+    def _title(self, heading: re.Match[str], number: int) -> str:
+        title: str = heading["title"].strip()
         if not title:
             self._fail(number, "the heading has no title")
         if len(title) > 300:
             self._fail(number, "the heading is longer than 300 characters")
         return title
 
-    def _fail(self, number: int, problem: str):
+    def _fail(self, number: int, problem: str) -> NoReturn:
         raise ContentError(self.path, f"line {number}", problem)

@@ -76,7 +76,9 @@ class Debate:
     voting_open: bool = False
     results_visibility: str = AFTER_VOTE
     owner_id: int | None = None
-    _claims_by_key: dict = field(init=False, default_factory=dict, compare=False, repr=False)
+    _claims_by_key: dict[str, Claim] = field(
+        init=False, default_factory=dict, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self._claims_by_key.update({claim.key: claim for claim in self.claims})
@@ -84,6 +86,13 @@ class Debate:
     @property
     def stored(self) -> bool:
         return self.id is not None
+
+    @property
+    def stored_id(self) -> int:
+        """The id of a stored debate; ValueError for one read from its file."""
+        if self.id is None:
+            raise ValueError("not stored")
+        return self.id
 
     def claim(self, key: str) -> Claim | None:
         return self._claims_by_key.get(key)

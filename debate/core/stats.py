@@ -88,12 +88,13 @@ def count_over_time(
     moments' own clock (UTC for stored votes).
     """
     per_hour: Counter[datetime] = Counter()
-    first = last = None
+    first: datetime | None = None
+    last: datetime | None = None
     for moment in moments:
         per_hour[floor_to_hour(moment)] += 1
         first = moment if first is None or moment < first else first
         last = moment if last is None or moment > last else last
-    if first is None:
+    if first is None or last is None:  # both or neither
         return Timeline("hour", [])
     if last - first <= hourly_span_limit:
         unit, step, per_period = "hour", timedelta(hours=1), per_hour

@@ -7,6 +7,7 @@ database.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .debate import (
@@ -66,7 +67,7 @@ class Distribution:
         return [(choice, count, percentages[choice]) for choice, count in self.counts.items()]
 
 
-def distribution(counts: dict[str, int], choices) -> Distribution:
+def distribution(counts: dict[str, int], choices: Iterable[str]) -> Distribution:
     return Distribution({choice: max(0, counts.get(choice, 0)) for choice in choices})
 
 
@@ -101,7 +102,7 @@ def side_totals(
     claims: dict[str, Distribution], claim_sides: dict[str, str]
 ) -> dict[str, Distribution]:
     """All claim votes summed per side: how much readers agree with each case."""
-    sums = {side: defaultdict(int) for side in SIDES}
+    sums: dict[str, defaultdict[str, int]] = {side: defaultdict(int) for side in SIDES}
     for key, dist in claims.items():
         for choice, count in dist.counts.items():
             sums[claim_sides[key]][choice] += count

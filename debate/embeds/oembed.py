@@ -1,5 +1,7 @@
 """oEmbed, for sites that discover a poll's embed from its URL."""
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, request, url_for
@@ -37,7 +39,7 @@ def oembed():
     }
 
 
-def _route_of(url: str) -> tuple[str, dict]:
+def _route_of(url: str) -> tuple[str, Mapping[str, Any]]:
     """Which embeddable view a URL of this site names (the debate page embeds whole)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or parts.netloc != request.host:

@@ -6,6 +6,8 @@ a partitioned cookie where the browser allows one), and votes prove their
 origin as the debate page's do (readers/ballots.py), without a session.
 """
 
+from typing import Any
+
 from flask import Blueprint, abort, g, request, url_for
 
 from ..cache.responses import cached
@@ -65,7 +67,8 @@ def _back_to_view(ballot: Ballot):
     token so that a browser without cookies still shows the reader's vote."""
     g.frame_ancestors = ballot.debate.frame_ancestors
     view = request.form.get("view", "debate")
-    slug, token = ballot.debate.slug, {TOKEN_QUERY: current_reader().token}
+    slug = ballot.debate.slug
+    token: dict[str, Any] = {TOKEN_QUERY: current_reader().token}
     if view == "question":
         url = url_for("embed.question", slug=slug, **token, _anchor=ballot.anchor)
     elif view.startswith("claim:") and ballot.debate.claim(view[6:]) is not None:

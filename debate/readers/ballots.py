@@ -207,10 +207,17 @@ def _cast(ballot: Ballot) -> Ballot:
 
     def record() -> dict:
         cast_vote(
-            db.session, ballot.debate.id, *ballot.item, reader.id, ballot.choice, commit=False
+            db.session,
+            ballot.debate.stored_id,
+            *ballot.item,
+            reader.id,
+            ballot.choice,
+            commit=False,
         )
         counts = (
-            counter_sums(db.session, ballot.debate.id, ballot.item) if answer_needs_counts else {}
+            counter_sums(db.session, ballot.debate.stored_id, ballot.item)
+            if answer_needs_counts
+            else {}
         )
         db.session.commit()
         return counts

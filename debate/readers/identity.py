@@ -13,6 +13,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, cast
 
 from flask import current_app, g, request
 from itsdangerous import BadSignature, TimestampSigner
@@ -66,7 +67,7 @@ def current_reader() -> Reader:
 def _identify() -> Reader:
     if request.environ.get(FILL):
         # The page for nobody, which the response layer fills in per first visit.
-        return Reader("", "new", None, _token=token_mark(current_app.secret_key))
+        return Reader("", "new", None, _token=token_mark(cast(str, current_app.secret_key)))
     token_id = _from_token()
     cookie_id = _from_cookie()
     if cookie_id:
@@ -134,6 +135,7 @@ def remember_reader(response: Response) -> Response:
     reader = g.get("reader")
     if reader is None or not reader.voted or reader.has_cookie or response.status_code >= 400:
         return response
+    attributes: dict[str, Any]
     if request.blueprint == "embed":
         # Inside another site's iframe: a partitioned cookie, kept per embedding
         # site, is what browsers that block third-party cookies still allow.

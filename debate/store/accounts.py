@@ -6,9 +6,9 @@ hashes, never as text.
 """
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .db import DbSession
 from .models import Author
 
 MIN_PASSWORD_LENGTH = 12
@@ -29,20 +29,20 @@ def check_new_password(password: str) -> None:
         raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
 
 
-def find_author(session: Session, email: str) -> Author | None:
+def find_author(session: DbSession, email: str) -> Author | None:
     return session.scalars(
         select(Author).where(Author.email == normalise_email(email))
     ).one_or_none()
 
 
-def get_author(session: Session, email: str) -> Author:
+def get_author(session: DbSession, email: str) -> Author:
     author = find_author(session, email)
     if author is None:
         raise AccountError(f"There is no author with the email {normalise_email(email)}.")
     return author
 
 
-def create_author(session: Session, email: str, password: str) -> Author:
+def create_author(session: DbSession, email: str, password: str) -> Author:
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise AccountError(f"{email!r} is not an email address.")
@@ -60,7 +60,7 @@ def set_password(author: Author, password: str) -> None:
     author.password_hash = generate_password_hash(password, method="scrypt")
 
 
-def authenticate(session: Session, email: str, password: str) -> Author | None:
+def authenticate(session: DbSession, email: str, password: str) -> Author | None:
     """The author with this email and password, or None; as slow either way."""
     author = find_author(session, email)
     if author is None:

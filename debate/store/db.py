@@ -6,12 +6,13 @@ import logging
 import threading
 from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC, datetime
+from typing import Any, TypeAlias
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -30,6 +31,9 @@ class Base(DeclarativeBase):
 # wrote to without loading it again.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 log = logging.getLogger(__name__)
+
+# What the store's functions take: a plain session, or db.session (scoped to the request).
+DbSession: TypeAlias = Session | scoped_session[Any]
 
 
 def utcnow() -> datetime:

@@ -6,14 +6,17 @@ caller's transaction, so a failure leaves nothing half-written; whoever
 commits an author's write then invalidates the cache (cache/store.py).
 """
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, selectinload
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy.orm import selectinload
 
 from ..core.debate import Claim, Debate, Option, Side
+from .db import DbSession
 from .models import ClaimRow, DebateReader, DebateRow, OptionRow, SideRow, Tally, Vote
 
 
-def load_debate(session: Session, slug: str) -> Debate | None:
+def load_debate(session: DbSession, slug: str) -> Debate | None:
     """The read model of the stored debate with this slug, or None."""
     row = session.execute(
         select(DebateRow)
@@ -46,7 +49,7 @@ def read_model(row: DebateRow) -> Debate:
     )
 
 
-def save_debate(session: Session, debate: Debate) -> tuple[DebateRow, bool]:
+def save_debate(session: DbSession, debate: Debate) -> tuple[DebateRow, bool]:
     """Store a parsed debate: create it, or update the one with its slug in place.
     Return its row and whether it is new. Voting and visibility are left as they are."""
     row = session.scalars(select(DebateRow).where(DebateRow.slug == debate.slug)).one_or_none()
@@ -92,7 +95,7 @@ def _sync(rows: list, model, key_field: str, wanted: list[dict]) -> None:
         rows.append(row)
 
 
-def owned_debates(session: Session, owner_id: int) -> list[tuple[DebateRow, int]]:
+def owned_debates(session: DbSession, owner_id: int) -> list[tuple[DebateRow, int]]:
     """An author's debates by title, each with its number of votes."""
     votes = (
         select(func.count())
@@ -106,26 +109,33 @@ def owned_debates(session: Session, owner_id: int) -> list[tuple[DebateRow, int]
     return [(row, count) for row, count in rows]
 
 
-def count_votes(session: Session, debate_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(Vote).where(Vote.debate_id == debate_id))
+def count_votes(session: DbSession, debate_id: int) -> int:
+    count = session.scalar(
+        select(func.count()).select_from(Vote).where(Vote.debate_id == debate_id)
+    )
+    return cast(int, count)  # COUNT(*) always answers a row
 
 
-def delete_all_votes(session: Session, debate_id: int) -> int:
+def delete_all_votes(session: DbSession, debate_id: int) -> int:
     """Delete a debate's votes, readers and counters in one transaction; return
     how many votes went. The caller commits, so a failure deletes nothing."""
-    deleted = session.execute(delete(Vote).where(Vote.debate_id == debate_id)).rowcount
+    # A DELETE's result is a CursorResult, which has the rowcount.
+    result = cast(
+        CursorResult[Any], session.execute(delete(Vote).where(Vote.debate_id == debate_id))
+    )
+    deleted = result.rowcount
     for model in (DebateReader, Tally):
         session.execute(delete(model).where(model.debate_id == debate_id))
     return deleted
 
 
-def set_voting_open(session: Session, debate_id: int, voting_open: bool) -> None:
+def set_voting_open(session: DbSession, debate_id: int, voting_open: bool) -> None:
     session.execute(
         update(DebateRow).where(DebateRow.id == debate_id).values(voting_open=voting_open)
     )
 
 
-def set_results_visibility(session: Session, debate_id: int, visibility: str) -> None:
+def set_results_visibility(session: DbSession, debate_id: int, visibility: str) -> None:
     session.execute(
         update(DebateRow).where(DebateRow.id == debate_id).values(results_visibility=visibility)
     )

@@ -6,6 +6,7 @@ into the read model (core/debate.py) that the cache keeps.
 """
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -14,8 +15,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.debate import AFTER_VOTE
 from .db import db, utcnow
 
+if TYPE_CHECKING:
+    # db.Model is made at run time from Base (model_class); mypy cannot see it as a class.
+    from .db import Base as Model
+else:
+    Model = db.Model
 
-class Author(UserMixin, db.Model):
+
+class Author(UserMixin, Model):
     """Someone who signs in to run debates; created on the command line only."""
 
     __tablename__ = "authors"
@@ -26,7 +33,7 @@ class Author(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class DebateRow(db.Model):
+class DebateRow(Model):
     __tablename__ = "debates"
     __table_args__ = (
         CheckConstraint(
@@ -65,7 +72,7 @@ class DebateRow(db.Model):
     )
 
 
-class SideRow(db.Model):
+class SideRow(Model):
     """One of the essay's two cases: its heading and the prose before its claims."""
 
     __tablename__ = "debate_sides"
@@ -81,7 +88,7 @@ class SideRow(db.Model):
     debate: Mapped[DebateRow] = relationship(back_populates="sides")
 
 
-class ClaimRow(db.Model):
+class ClaimRow(Model):
     __tablename__ = "claims"
     __table_args__ = (UniqueConstraint("debate_id", "key"),)
 
@@ -96,7 +103,7 @@ class ClaimRow(db.Model):
     debate: Mapped[DebateRow] = relationship(back_populates="claims")
 
 
-class OptionRow(db.Model):
+class OptionRow(Model):
     __tablename__ = "question_options"
     __table_args__ = (UniqueConstraint("debate_id", "key"),)
 
@@ -109,7 +116,7 @@ class OptionRow(db.Model):
     debate: Mapped[DebateRow] = relationship(back_populates="options")
 
 
-class Vote(db.Model):
+class Vote(Model):
     """A reader's current choice on one item; changing it updates this row.
 
     Votes are keyed by the item's key, not by a claim's row, so reloading the
@@ -129,7 +136,7 @@ class Vote(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Tally(db.Model):
+class Tally(Model):
     """One shard of one counter: votes for `choice` on an item.
 
     A vote adds to a random shard, so concurrent votes on one claim rarely
@@ -148,7 +155,7 @@ class Tally(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class DebateReader(db.Model):
+class DebateReader(Model):
     """The first time a reader voted in a debate: the exact count of readers."""
 
     __tablename__ = "debate_readers"

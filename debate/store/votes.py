@@ -12,15 +12,15 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
-from sqlalchemy import Executable, bindparam, func, select, update
+from sqlalchemy import Executable, Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from ..core.analysis import VoteRecord
 from ..core.debate import Item
 from ..core.tally import READERS_KIND, Sums
-from .db import utcnow
+from .db import DbSession, utcnow
 from .models import DebateReader, Tally, Vote
 
 TALLY_SHARDS = 8
@@ -37,7 +37,7 @@ class CastResult:
 
 
 def cast_vote(
-    session: Session,
+    session: DbSession,
     debate_id: int,
     kind: str,
     item_key: str,
@@ -130,7 +130,8 @@ def _statements(dialect: str) -> _VoteStatements:
     added to in one upsert.
     """
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    votes, tallies = Vote.__table__, Tally.__table__
+    votes, tallies = cast(Table, Vote.__table__), cast(Table, Tally.__table__)
+    readers = cast(Table, DebateReader.__table__)
     # Parameters named apart from the columns, which UPDATE ... SET reserves.
     same_item = [
         votes.c.debate_id == bindparam("in_debate"),
@@ -144,9 +145,7 @@ def _statements(dialect: str) -> _VoteStatements:
         set_={"count": tallies.c.count + add_to_tally.excluded.count},
     )
     return _VoteStatements(
-        add_reader=insert(DebateReader.__table__)
-        .on_conflict_do_nothing()
-        .returning(DebateReader.__table__.c.reader_id),
+        add_reader=insert(readers).on_conflict_do_nothing().returning(readers.c.reader_id),
         add_vote=insert(votes).on_conflict_do_nothing().returning(votes.c.id),
         current_choice=select(votes.c.choice).where(*same_item).with_for_update(),
         change_vote=update(votes)
@@ -156,7 +155,7 @@ def _statements(dialect: str) -> _VoteStatements:
     )
 
 
-def reader_choices(session: Session, debate_id: int, reader_id: str) -> dict[Item, str]:
+def reader_choices(session: DbSession, debate_id: int, reader_id: str) -> dict[Item, str]:
     """This reader's current choices in a debate, keyed by (kind, item_key)."""
     rows = session.execute(
         select(Vote.kind, Vote.item_key, Vote.choice).where(
@@ -176,7 +175,7 @@ _ITEM_SUMS = _DEBATE_SUMS.where(
 )
 
 
-def counter_sums(session: Session, debate_id: int, item: Item | None = None) -> Sums:
+def counter_sums(session: DbSession, debate_id: int, item: Item | None = None) -> Sums:
     """Sum the shards of every counter of a debate, or of one (kind, key) item:
     one indexed query, built once."""
     if item is None:
@@ -188,7 +187,9 @@ def counter_sums(session: Session, debate_id: int, item: Item | None = None) -> 
     return {(kind, key, choice): int(total) for kind, key, choice, total in rows}
 
 
-def vote_records(session: Session, debate_id: int, batch_size: int = 1000) -> Iterator[VoteRecord]:
+def vote_records(
+    session: DbSession, debate_id: int, batch_size: int = 1000
+) -> Iterator[VoteRecord]:
     """Stream a debate's votes in batches, so memory does not grow with the debate.
 
     Consume it while the session is open (inside the request).

@@ -10,6 +10,7 @@ from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
     ServiceUnavailable,
+    TooManyRequests,
 )
 
 from ..cache.responses import wants_fragment
@@ -61,7 +62,7 @@ def handle_too_large(error: HTTPException):
     return render_error(error)
 
 
-def handle_rate_limit(error: HTTPException):
+def handle_rate_limit(error: TooManyRequests):
     """Say which limit was hit in the words of what the person was doing, and
     when to come back: at the latest when the limit's window has passed."""
     window = getattr(getattr(error, "limit", None), "limit", None)

@@ -56,7 +56,8 @@ def init_limits(app: Flask, reader_key: Callable[[], str]) -> Limiter:
     )
     for endpoint, view in list(app.view_functions.items()):
         if getattr(view, "counts_as_vote", False):
-            app.view_functions[endpoint] = per_address(per_reader(view))
+            # Flask-Limiter types a decorated view as possibly async.
+            app.view_functions[endpoint] = per_address(per_reader(view))  # type: ignore[assignment]
     sign_in_limits = [
         limiter.limit(
             app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
@@ -76,6 +77,6 @@ def init_limits(app: Flask, reader_key: Callable[[], str]) -> Limiter:
     for endpoint, view in list(app.view_functions.items()):
         if getattr(view, "limits_sign_in", False):
             for limit in sign_in_limits:
-                view = limit(view)
+                view = limit(view)  # type: ignore[assignment]  # Flask-Limiter: possibly async
             app.view_functions[endpoint] = view
     return limiter

@@ -90,7 +90,9 @@ def trust_proxies(app: Flask) -> None:
     and host."""
     hops = int(app.config.get("TRUSTED_PROXIES", 0))
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented middleware hook
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
 
 
 def register(app: Flask) -> None:
