@@ -70,6 +70,15 @@ def steady_tail(row: Row) -> None:
     row.met = got <= 4
 
 
+def flat_memory(row: Row, limit_mib: float, requests: int) -> None:
+    """Target: over `requests` junk requests a worker's RSS grows at most `limit_mib`
+    in every run, and no request is answered 5xx (or not at all)."""
+    got = max(s.rss_growth_mib for s in row.samples)
+    row.target = (f"worker RSS {got:+.1f} MiB over {requests:,} junk requests "
+                  f"(<= {limit_mib} MiB), 0 5xx")
+    row.met = got <= limit_mib and row.bad == 0
+
+
 def table(rows: list[Row], wsgi: Row, flask: Row, weight_kb: float, weight_limit: float) -> str:
     """The Markdown table run.py prints and BENCHMARKS.md carries."""
     head = ["row", "database", "req/s", "p50 ms", "p99 ms", "non-2xx", "x WSGI hello",
