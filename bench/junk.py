@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 SLUG = "open-vs-closed-ai"
-LIMIT_MIB = 10
+REQUESTS, LIMIT_MIB = 50_000, 10  # the target: at most 10 MiB over 50,000
 CLIENTS = 8  # keep-alive connections, one per client thread
 
 

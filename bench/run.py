@@ -47,7 +47,7 @@ def parse_args(argv):
     parser.add_argument("--postgres", default=os.environ.get(
         "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
         help="a PostgreSQL URL allowed to CREATE and DROP DATABASE (env BENCH_POSTGRES_URL)")
-    parser.add_argument("--junk", type=int, default=50_000,
+    parser.add_argument("--junk", type=int, default=junk.REQUESTS,
                         help="junk requests per run for the memory row")
     parser.add_argument("--check", action="store_true",
                         help="exit with status 1 when a target is missed")
@@ -245,7 +245,7 @@ class Bench:
             elif label.startswith("vote POST at half"):
                 report.steady_tail(row)
             elif label == "memory under junk requests":
-                report.flat_memory(row, junk.LIMIT_MIB, self.args.junk)
+                report.flat_memory(row, self.args.junk, junk.REQUESTS, junk.LIMIT_MIB)
             elif label.endswith("fixed rate"):
                 continue  # judged with the 1M row below
             elif label.endswith("1M votes"):
