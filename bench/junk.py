@@ -52,7 +52,7 @@ class Run:
     """What the clients saw: the status of every answer (or "connection error")."""
 
     statuses: Counter = field(default_factory=Counter)
-    latencies: list[float] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list, repr=False)
     seconds: float = 0.0
 
     @property

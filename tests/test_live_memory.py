@@ -21,4 +21,4 @@ def test_junk_requests_leave_a_workers_memory_flat(database_uri):
     print(f"\n{growth}")
     assert growth.run.sent == REQUESTS, f"only {growth.run.sent} sent within {TIMEOUT} s"
     assert growth.run.failures == 0, log[-6000:]
-    assert growth.mib <= LIMIT_MIB, growth
+    assert growth.mib <= LIMIT_MIB, str(growth)
