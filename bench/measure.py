@@ -17,6 +17,7 @@ class Sample:
     p99_ms: float
     bad: int  # responses with another status than expected, plus socket errors
     locked: int = 0  # "database is locked" lines the server logged meanwhile
+    rss_growth_mib: float = 0.0  # a worker's memory growth (the junk row only)
 
 
 def wrk(

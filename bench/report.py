@@ -70,6 +70,21 @@ def steady_tail(row: Row) -> None:
     row.met = got <= 4
 
 
+def flat_memory(row: Row, sent: int, requests: int, limit_mib: float) -> None:
+    """Target: over `requests` junk requests a worker's RSS grows at most `limit_mib`
+    in every run, and none is answered 5xx (or not at all). Fewer requests sent
+    (--quick) are not judged: a leak may take longer to show."""
+    got = max(s.rss_growth_mib for s in row.samples)
+    row.target = (
+        f"worker RSS {got:+.1f} MiB over {sent:,} junk requests "
+        f"(<= {limit_mib} MiB over {requests:,}), 0 5xx"
+    )
+    if sent < requests:
+        row.target += ": too few to judge"
+    else:
+        row.met = got <= limit_mib and row.bad == 0
+
+
 def table(rows: list[Row], wsgi: Row, flask: Row, weight_kb: float, weight_limit: float) -> str:
     """The Markdown table run.py prints and BENCHMARKS.md carries."""
     head = [

@@ -4,6 +4,8 @@ Starts a bare WSGI hello-world, a bare Flask hello-world and the app, all
 under gunicorn with the production config, on fresh databases; drives each
 row with wrk over loopback; repeats the whole set a few times; prints one
 table of medians with every figure as a ratio against both hello-worlds.
+One more row sends junk (unknown debates and claims, random Host names) to a
+one-worker server and reports how much the worker's memory grew.
 """
 
 import argparse
@@ -19,7 +21,7 @@ from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
-from . import fixedrate, readers, report, seed, weight
+from . import fixedrate, junk, readers, report, seed, weight
 from .measure import CONNECTIONS, THREADS, Sample, wrk
 from .servers import SLUG, Database, Server
 
@@ -56,11 +58,14 @@ def parse_args(argv):
         help="a PostgreSQL URL allowed to CREATE and DROP DATABASE (env BENCH_POSTGRES_URL)",
     )
     parser.add_argument(
+        "--junk", type=int, default=junk.REQUESTS, help="junk requests per run for the memory row"
+    )
+    parser.add_argument(
         "--check", action="store_true", help="exit with status 1 when a target is missed"
     )
     args = parser.parse_args(argv)
     if args.quick:
-        args.runs, args.seconds = 1, 2
+        args.runs, args.seconds, args.junk = 1, 2, 10_000
     return args
 
 
@@ -137,6 +142,7 @@ class Bench:
             "DEBATE_VOTE_LIMIT_PER_READER": "100000000 per minute",
         }
         env.pop("DATABASE_URL", None)
+        self.env = env
         self.hellos = {}
         for name, app in (
             ("WSGI hello", "bench.hello_wsgi:app"),
@@ -182,6 +188,7 @@ class Bench:
         for family in self.families:
             self.reads(family)
             self.writes(family)
+            self.memory(family)
 
     def reads(self, family: Family) -> None:
         """Page and partial on 1K then 1M votes, back to back so the pair compares:
@@ -238,6 +245,36 @@ class Bench:
         # clean up after the votes now rather than in the middle of those rows.
         seed.maintain(family.databases["votes"].url)
 
+    def memory(self, family: Family) -> None:
+        """Junk requests to a one-worker server of their own, started for this run so
+        the growth is this run's, on the 1K database."""
+        env = {**self.env, "DATABASE_URL": family.databases["small"].url, "WEB_CONCURRENCY": "1"}
+        server = Server(
+            f"{family.kind}-memory", "app:app", env, self.work, ready_path=f"/debates/{SLUG}"
+        )
+        try:
+            [worker] = junk.worker_pids(server.process.pid)
+            growth = junk.memory_growth(
+                server.url, worker, self.args.junk, warm_up=self.args.junk // 10
+            )
+            server.check_alive()
+        finally:
+            server.stop()
+        say(f"    {growth}")
+        run = growth.run
+        self.row(
+            "memory under junk requests",
+            family.kind,
+            Sample(
+                rps=run.rps,
+                p50_ms=run.percentile_ms(50),
+                p99_ms=run.percentile_ms(99),
+                # 404s are the right answer to junk: only 5xx, no answer, or too slow is bad.
+                bad=run.failures + self.args.junk - run.sent,
+                rss_growth_mib=growth.mib,
+            ),
+        )
+
     def votes(self, family: Family, claims: list[str], per_reader: int) -> Sample:
         """wrk with vote.lua: fresh readers, `per_reader` claims each, some changes."""
         voters = readers.write_readers(self.work / "readers.tsv", self.pages, 20_000)
@@ -265,6 +302,8 @@ class Bench:
                 report.hot_vs_spread(row, rows["vote POST, spread over claims", db])
             elif label.startswith("vote POST at half"):
                 report.steady_tail(row)
+            elif label == "memory under junk requests":
+                report.flat_memory(row, self.args.junk, junk.REQUESTS, junk.LIMIT_MIB)
             elif label.endswith("fixed rate"):
                 continue  # judged with the 1M row below
             elif label.endswith("1M votes"):

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import requests
 
+from bench.junk import worker_pids
+
 ROOT = Path(__file__).resolve().parent.parent
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 SLUG = "open-vs-closed-ai"
@@ -83,10 +85,7 @@ class Gunicorn:
         return self
 
     def worker_pids(self) -> list[int]:
-        out = subprocess.run(
-            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True
-        ).stdout
-        return [int(pid) for pid in out.split()]
+        return worker_pids(self.process.pid)
 
     def output(self) -> str:
         self.log.flush()
