@@ -18,6 +18,17 @@ from debate.store.models import DebateRow
 from debate.web.config import normalise_database_url
 
 SLUG = "open-vs-closed-ai"
+# The bundled essay's claims and closing answers, in the essay's order.
+CLAIM_KEYS = [
+    "compounding-innovation",
+    "transparency-and-trust",
+    "cost-and-accessibility",
+    "customization",
+    "safety-and-alignment",
+    "quality-and-reliability",
+    "accountability",
+]
+OPTION_KEYS = ["open-matches", "closed-keeps-edge", "coexistence", "not-sure"]
 POSTGRES_URL = (
     normalise_database_url(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
 )

@@ -20,6 +20,7 @@ from pathlib import Path
 import requests
 
 from bench.junk import worker_pids
+from helpers import CLAIM_KEYS, OPTION_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -165,16 +166,7 @@ class PrivatePostgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-CLAIMS = [
-    "compounding-innovation",
-    "transparency-and-trust",
-    "cost-and-accessibility",
-    "customization",
-    "safety-and-alignment",
-    "quality-and-reliability",
-    "accountability",
-]
-OPTIONS = ["open-matches", "closed-keeps-edge", "coexistence", "not-sure"]
+CLAIMS, OPTIONS = CLAIM_KEYS, OPTION_KEYS
 CHOICES = {
     "claim": ["agree", "disagree", "unsure"],
     "question": OPTIONS,

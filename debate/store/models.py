@@ -72,46 +72,45 @@ class DebateRow(Model):
     )
 
 
-class SideRow(Model):
+class _PartOfDebate:
+    """Columns every part of a debate's text has: its row, its debate, its place."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class SideRow(_PartOfDebate, Model):
     """One of the essay's two cases: its heading and the prose before its claims."""
 
     __tablename__ = "debate_sides"
     __table_args__ = (UniqueConstraint("debate_id", "side"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
     side: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(300))
     intro_html: Mapped[str] = mapped_column(Text, default="")
-    position: Mapped[int] = mapped_column(Integer)
 
     debate: Mapped[DebateRow] = relationship(back_populates="sides")
 
 
-class ClaimRow(Model):
+class ClaimRow(_PartOfDebate, Model):
     __tablename__ = "claims"
     __table_args__ = (UniqueConstraint("debate_id", "key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(80))
     side: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(300))
     text_html: Mapped[str] = mapped_column(Text)
-    position: Mapped[int] = mapped_column(Integer)
 
     debate: Mapped[DebateRow] = relationship(back_populates="claims")
 
 
-class OptionRow(Model):
+class OptionRow(_PartOfDebate, Model):
     __tablename__ = "question_options"
     __table_args__ = (UniqueConstraint("debate_id", "key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(80))
     label: Mapped[str] = mapped_column(String(300))
-    position: Mapped[int] = mapped_column(Integer)
 
     debate: Mapped[DebateRow] = relationship(back_populates="options")
 

@@ -60,19 +60,16 @@ def init_limits(app: Flask, reader_key: Callable[[], str]) -> Limiter:
             app.view_functions[endpoint] = per_address(per_reader(view))  # type: ignore[assignment]
     sign_in_limits = [
         limiter.limit(
-            app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
-            scope="sign-in-by-address",
-            key_func=get_remote_address,
+            app.config[setting],
+            scope=scope,
+            key_func=key,
             methods=["POST"],
             deduct_when=_failed_sign_in,
-        ),
-        limiter.limit(
-            app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
-            scope="sign-in-by-account",
-            key_func=_account_key,
-            methods=["POST"],
-            deduct_when=_failed_sign_in,
-        ),
+        )
+        for setting, scope, key in (
+            ("SIGN_IN_LIMIT_PER_ADDRESS", "sign-in-by-address", get_remote_address),
+            ("SIGN_IN_LIMIT_PER_ACCOUNT", "sign-in-by-account", _account_key),
+        )
     ]
     for endpoint, view in list(app.view_functions.items()):
         if getattr(view, "limits_sign_in", False):
