@@ -25,7 +25,7 @@ from ..store.accounts import authenticate
 from ..store.db import db
 from ..store.models import Author
 from ..web.extensions import login_manager
-from ..web.limits import FAILED_SIGN_IN, limits_sign_in
+from ..web.limits import limits
 from .forms import SignInForm
 
 bp = Blueprint("auth", __name__)
@@ -56,11 +56,12 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limits_sign_in
 def sign_in():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(request.args.get("next")))
     form = SignInForm()
+    if form.is_submitted():
+        limits().check_sign_in()
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("auth/sign_in.html", form=form), status
@@ -69,8 +70,9 @@ def sign_in():
         current_app.logger.info(
             "failed sign-in for %s from %s", form.email.data.strip().lower(), request.remote_addr
         )
+        limits().count_failed_sign_in()
         form.form_errors.append("That email and password do not match an author.")
-        return render_template("auth/sign_in.html", form=form), FAILED_SIGN_IN
+        return render_template("auth/sign_in.html", form=form), 401
     destination = safe_next(request.args.get("next"))
     session.clear()
     g.pop("csrf_token", None)

@@ -65,7 +65,7 @@ def debate(slug: str):
     min_n = current_app.config["DASHBOARD_MIN_N"]
     context = {
         "debate": debate,
-        "analysis": analyse(debate, vote_records(db.session, debate.stored_id), min_n),
+        "analysis": analyse(debate, vote_records(db.session, debate.id), min_n),
         "charts": charts,
         "visibility_labels": VISIBILITY_LABELS,
         "poll_seconds": current_app.config["DASHBOARD_POLL_SECONDS"],
@@ -83,7 +83,7 @@ def debate(slug: str):
 def set_voting(slug: str):
     debate = owned_debate_or_404(slug)
     voting_open = _validated(VotingForm()).voting.data == "open"
-    debates.set_voting_open(db.session, debate.stored_id, voting_open)
+    debates.set_voting_open(db.session, debate.id, voting_open)
     db.session.commit()
     invalidate(slug)
     log.info("%s %s voting on %s", current_user.email, "opened" if voting_open else "closed", slug)
@@ -94,7 +94,7 @@ def set_voting(slug: str):
 def set_visibility(slug: str):
     debate = owned_debate_or_404(slug)
     visibility = _validated(VisibilityForm()).visibility.data
-    debates.set_results_visibility(db.session, debate.stored_id, visibility)
+    debates.set_results_visibility(db.session, debate.id, visibility)
     db.session.commit()
     invalidate(slug)
     return _controls_answer(slug)
@@ -105,13 +105,13 @@ def reset(slug: str):
     """A confirmation naming the debate and the votes at stake; the POST must repeat the slug."""
     debate = owned_debate_or_404(slug)
     form = ResetForm()
-    votes = debates.count_votes(db.session, debate.stored_id)
+    votes = debates.count_votes(db.session, debate.id)
     if not form.validate_on_submit():
         return render_template("dashboard/reset.html", debate=debate, votes=votes, form=form)
     if form.confirm.data.strip() != debate.slug:
         form.confirm.errors = [f"Type {debate.slug} exactly to confirm."]
         return render_template("dashboard/reset.html", debate=debate, votes=votes, form=form), 400
-    deleted = debates.delete_all_votes(db.session, debate.stored_id)
+    deleted = debates.delete_all_votes(db.session, debate.id)
     db.session.commit()
     invalidate(slug)
     log.warning(

@@ -58,8 +58,8 @@ class Option:
 class Debate:
     """The essay, its items and how its poll is run.
 
-    `id` is None for a debate read straight from its file (not stored, so
-    nobody can vote on it: the page shown while the database is down).
+    `id` is 0 for a debate read straight from its file (not stored, so nobody
+    can vote on it: the page shown while the database is down).
     """
 
     slug: str
@@ -72,30 +72,28 @@ class Debate:
     question_text: str
     options: tuple[Option, ...]
     embed_allowed_sites: tuple[str, ...] = ()
-    id: int | None = None
+    id: int = 0  # 0: not stored
     voting_open: bool = False
     results_visibility: str = AFTER_VOTE
     owner_id: int | None = None
-    _claims_by_key: dict[str, Claim] = field(
-        init=False, default_factory=dict, compare=False, repr=False
-    )
+    # Derived once here, since every request reads them.
+    claims_by_key: dict[str, Claim] = field(init=False, compare=False, repr=False)
+    # May a reader see an item's counts, keyed by whether they voted on it?
+    item_results_visible: dict[bool, bool] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._claims_by_key.update({claim.key: claim for claim in self.claims})
+        visible_unvoted = self.results_visibility == ALWAYS or (
+            self.results_visibility == AFTER_CLOSE and not self.voting_open
+        )
+        visible_voted = self.results_visibility != AFTER_CLOSE or not self.voting_open
+        object.__setattr__(self, "claims_by_key", {claim.key: claim for claim in self.claims})
+        object.__setattr__(
+            self, "item_results_visible", {False: visible_unvoted, True: visible_voted}
+        )
 
     @property
     def stored(self) -> bool:
-        return self.id is not None
-
-    @property
-    def stored_id(self) -> int:
-        """The id of a stored debate; ValueError for one read from its file."""
-        if self.id is None:
-            raise ValueError("not stored")
-        return self.id
-
-    def claim(self, key: str) -> Claim | None:
-        return self._claims_by_key.get(key)
+        return self.id != 0
 
     def claims_for(self, side: str) -> list[Claim]:
         return [claim for claim in self.claims if claim.side == side]
@@ -127,24 +125,16 @@ class Debate:
             return "The poll cannot reach its database right now; voting will be back shortly."
         return "Voting on this debate is closed."
 
-    # When readers see results: the one rule the cards, the panel and the API follow.
-    # always: every item shows its counts, to everyone. after_vote (the default): an
-    # item's card shows its counts once this reader voted on it; the shared panel and
-    # the API show the totals. after_close: no counts anywhere until voting closes.
-    # The debate's owner sees everything on the dashboard whatever the rule.
+    # When readers see results: the one rule the cards (item_results_visible), the
+    # panel and the API follow. always: every item shows its counts, to everyone.
+    # after_vote (the default): an item's card shows its counts once this reader voted
+    # on it; the shared panel and the API show the totals. after_close: no counts
+    # anywhere until voting closes. The owner sees everything on the dashboard.
 
     @property
     def totals_visible(self) -> bool:
         """May anyone see the debate's totals (results panel, JSON API)?"""
         return self.results_visibility != AFTER_CLOSE or not self.voting_open
-
-    def item_results_visible(self, has_voted: bool) -> bool:
-        """May a reader see the counts of one item they have (or have not) voted on?"""
-        if self.results_visibility == ALWAYS:
-            return True
-        if self.results_visibility == AFTER_VOTE:
-            return has_voted
-        return not self.voting_open
 
     @property
     def hidden_results_note(self) -> str:

@@ -47,7 +47,7 @@ def question(slug: str):
 @cached(personal=True)
 def claim(slug: str, claim_key: str):
     debate_ = debate_or_404(slug)
-    found = debate_.claim(claim_key)
+    found = debate_.claims_by_key.get(claim_key)
     if found is None:
         abort(404, description="This debate has no such claim.")
     g.frame_ancestors = debate_.frame_ancestors
@@ -71,7 +71,7 @@ def _back_to_view(ballot: Ballot):
     token: dict[str, Any] = {TOKEN_QUERY: current_reader().token}
     if view == "question":
         url = url_for("embed.question", slug=slug, **token, _anchor=ballot.anchor)
-    elif view.startswith("claim:") and ballot.debate.claim(view[6:]) is not None:
+    elif view.startswith("claim:") and view[6:] in ballot.debate.claims_by_key:
         url = url_for("embed.claim", slug=slug, claim_key=view[6:], **token, _anchor=ballot.anchor)
     else:
         view = "debate"

@@ -41,7 +41,7 @@ def results(slug: str):
                 "options": [{"key": o.key, "label": o.label} for o in debate.options],
             },
         }
-    results = results_from_sums(debate, counter_sums(db.session, debate.stored_id))
+    results = results_from_sums(debate, counter_sums(db.session, debate.id))
     return body | {
         "readers": results.readers,
         "claims": [

@@ -35,7 +35,7 @@ from ..core.tally import results_from_sums
 from ..store.db import db, retry_on_lost_connection, write_turn
 from ..store.votes import cast_vote, counter_sums
 from ..web.forms import FieldsForm
-from ..web.limits import counts_as_vote
+from ..web.limits import limits
 from .identity import current_reader
 
 bp = Blueprint("voting", __name__, url_prefix="/debates/<slug>")
@@ -104,7 +104,7 @@ def check_vote_origin() -> None:
 
 def claim_ballot(slug: str, claim_key: str) -> Ballot:
     debate = _open_debate(slug)
-    if debate.claim(claim_key) is None:
+    if claim_key not in debate.claims_by_key:
         abort(404, description="This debate has no such claim.")
     choice = _validated(ClaimVoteForm()).choice.data
     return _cast(Ballot(debate, (CLAIM, claim_key), choice, f"claim-{claim_key}"))
@@ -130,17 +130,14 @@ def add_vote_routes(bp: Blueprint, back: Callable[[Ballot], ResponseReturnValue]
     each casts its ballot and lets `back` answer it (a partial or a redirect)."""
 
     @bp.post("/claims/<claim_key>/vote")
-    @counts_as_vote
     def claim_vote(slug: str, claim_key: str):
         return back(claim_ballot(slug, claim_key))
 
     @bp.post("/question/vote")
-    @counts_as_vote
     def question_vote(slug: str):
         return back(question_ballot(slug))
 
     @bp.post("/stance")
-    @counts_as_vote
     def stance(slug: str):
         return back(stance_ballot(slug))
 
@@ -172,7 +169,7 @@ def item_partial(debate: Debate, item: Item) -> tuple[str, dict]:
     if kind == STANCE:
         return "debates/_stance.html", {"phase": key}
     if kind == CLAIM:
-        return "debates/_claim.html", {"claim": debate.claim(key)}
+        return "debates/_claim.html", {"claim": debate.claims_by_key.get(key)}
     return "debates/_question.html", {}
 
 
@@ -204,20 +201,19 @@ def _cast(ballot: Ballot) -> Ballot:
     same transaction (one round trip less than reading them after the commit)."""
     reader = current_reader()
     answer_needs_counts = wants_fragment()
+    limits().count_vote()  # only now: a refused request uses up nobody's budget
 
     def record() -> dict:
         cast_vote(
             db.session,
-            ballot.debate.stored_id,
+            ballot.debate.id,
             *ballot.item,
             reader.id,
             ballot.choice,
             commit=False,
         )
         counts = (
-            counter_sums(db.session, ballot.debate.stored_id, ballot.item)
-            if answer_needs_counts
-            else {}
+            counter_sums(db.session, ballot.debate.id, ballot.item) if answer_needs_counts else {}
         )
         db.session.commit()
         return counts

@@ -25,15 +25,13 @@ def reader_page(template: str, debate: Debate, **context) -> str:
     """A page of `debate` for this request's reader: their token and their votes,
     and the results as of now."""
     reader = current_reader()
-    my_votes = (
-        {} if reader.known_by == "new" else reader_choices(db.session, debate.stored_id, reader.id)
-    )
+    my_votes = {} if reader.known_by == "new" else reader_choices(db.session, debate.id, reader.id)
     return render_template(
         template,
         debate=debate,
         my_votes=my_votes,
         vote_token=reader.token,
-        results=results_from_sums(debate, counter_sums(db.session, debate.stored_id)),
+        results=results_from_sums(debate, counter_sums(db.session, debate.id)),
         poll_seconds=current_app.config["RESULTS_POLL_SECONDS"],
         **context,
     )
@@ -89,7 +87,7 @@ def results(slug: str):
     context = {
         "debate": debate,
         "poll_seconds": current_app.config["RESULTS_POLL_SECONDS"],
-        "results": results_from_sums(debate, counter_sums(db.session, debate.stored_id)),
+        "results": results_from_sums(debate, counter_sums(db.session, debate.id)),
     }
     if not wants_fragment():
         return render_template("debates/results.html", **context)

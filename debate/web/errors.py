@@ -10,7 +10,6 @@ from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
     ServiceUnavailable,
-    TooManyRequests,
 )
 
 from ..cache.responses import wants_fragment
@@ -62,25 +61,6 @@ def handle_too_large(error: HTTPException):
     return render_error(error)
 
 
-def handle_rate_limit(error: TooManyRequests):
-    """Say which limit was hit in the words of what the person was doing, and
-    when to come back: at the latest when the limit's window has passed."""
-    window = getattr(getattr(error, "limit", None), "limit", None)
-    seconds = window.get_expiry() if window is not None else 60
-    error.retry_after = seconds
-    if request.endpoint == "auth.sign_in":
-        error.description = (
-            f"Too many failed sign-ins for this account or from this address (the limit is "
-            f"{error.description}). Please wait a few minutes before trying again."
-        )
-    else:
-        error.description = (
-            f"Too many votes in a short time (the limit is {error.description}). "
-            "Please wait a minute and try again."
-        )
-    return render_error(error)
-
-
 def handle_csrf(error: CSRFError):
     error.description = (
         "Your session has expired or the form was not sent from this site. "
@@ -107,7 +87,6 @@ def handle_unexpected(error: Exception):
 
 def register(app: Flask) -> None:
     app.register_error_handler(413, handle_too_large)
-    app.register_error_handler(429, handle_rate_limit)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(OperationalError, handle_database_down)

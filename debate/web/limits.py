@@ -1,79 +1,163 @@
-"""Rate limits (Flask-Limiter): on votes, per client address and per reader;
-on failed sign-ins, per client address and per account.
+"""Rate limits, on the `limits` library: votes per client network and per
+reader; failed sign-ins per client network and per account.
 
-Counters live in RATELIMIT_STORAGE_URI: memory for one process, Redis as
-soon as there are several workers or hosts (gunicorn.conf.py refuses to
-start several workers on per-process memory, where each would count alone).
-Each app gets its own Limiter, so no limiter state outlives an app.
+Counters live in RATELIMIT_STORAGE_URI: memory for one process, Redis as soon
+as there are several workers or hosts (gunicorn.conf.py refuses several
+workers on memory). Windows slide, so a burst at a window's edge cannot pass
+twice the limit. A vote is counted only once it passed its checks (origin,
+token, input), so refused requests use up nobody's budget.
+
+When the store fails, votes are limited per process instead (logged at most
+once a minute), and sign-ins are refused: a guesser must not get unlimited
+tries because Redis is down.
 """
 
+import ipaddress
+import logging
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import cast
 
-from flask import Flask, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import Flask, current_app, request
+from limits import RateLimitItem, parse
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import SlidingWindowCounterRateLimiter
+from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
-# The status a failed sign-in answers with: only these count against its limits.
-FAILED_SIGN_IN = 401
-
-
-def counts_as_vote(view):
-    """Mark a view as a vote: it gets the vote limits, wherever it is served."""
-    view.counts_as_vote = True
-    return view
+log = logging.getLogger(__name__)
 
 
-def limits_sign_in(view):
-    """Mark the sign-in view: its failed attempts are limited."""
-    view.limits_sign_in = True
-    return view
+def client_network() -> str:
+    """Who a client is, for a limit: its IPv4 address, or its IPv6 /64 (what one
+    subscriber holds)."""
+    address = request.remote_addr or ""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
-def _account_key() -> str:
+def _account() -> str:
     """The account a sign-in tries, as typed (normalised), known or not."""
-    return f"account:{request.form.get('email', '').strip().lower()}"
+    return request.form.get("email", "").strip().lower()
 
 
-def _failed_sign_in(response) -> bool:
-    return response.status_code == FAILED_SIGN_IN
+@dataclass(frozen=True)
+class Limit:
+    scope: str
+    item: RateLimitItem
+    key: Callable[[], str]
+
+    def identifiers(self) -> tuple[str, str]:
+        return self.scope, self.key()
 
 
-def init_limits(app: Flask, reader_key: Callable[[], str]) -> Limiter:
-    """Create the app's limiter; put both vote limits (per address, and per
-    reader as `reader_key` names them) on every vote view and both
-    failed-sign-in limits on the sign-in view."""
-    limiter = Limiter(key_func=get_remote_address, app=app)
-    # Read once: a limit given as a function would be parsed again on every vote.
-    per_address = limiter.shared_limit(
-        app.config["VOTE_LIMIT_PER_ADDRESS"],
-        scope="votes-by-address",
-        key_func=get_remote_address,
-    )
-    per_reader = limiter.shared_limit(
-        app.config["VOTE_LIMIT_PER_READER"],
-        scope="votes-by-reader",
-        key_func=reader_key,
-    )
-    for endpoint, view in list(app.view_functions.items()):
-        if getattr(view, "counts_as_vote", False):
-            # Flask-Limiter types a decorated view as possibly async.
-            app.view_functions[endpoint] = per_address(per_reader(view))  # type: ignore[assignment]
-    sign_in_limits = [
-        limiter.limit(
-            app.config[setting],
-            scope=scope,
-            key_func=key,
-            methods=["POST"],
-            deduct_when=_failed_sign_in,
+class Limits:
+    """The app's limits and where their counters live."""
+
+    def __init__(self, app: Flask, reader_key: Callable[[], str]):
+        config = app.config
+        uri, prefix = config["RATELIMIT_STORAGE_URI"], config["RATELIMIT_KEY_PREFIX"]
+        options = (
+            {"socket_timeout": 1, "socket_connect_timeout": 1} if uri.startswith("redis") else {}
         )
-        for setting, scope, key in (
-            ("SIGN_IN_LIMIT_PER_ADDRESS", "sign-in-by-address", get_remote_address),
-            ("SIGN_IN_LIMIT_PER_ACCOUNT", "sign-in-by-account", _account_key),
+        self.storage = cast(
+            Storage,
+            storage_from_string(uri, key_prefix=prefix, wrap_exceptions=True, **options),
         )
-    ]
-    for endpoint, view in list(app.view_functions.items()):
-        if getattr(view, "limits_sign_in", False):
-            for limit in sign_in_limits:
-                view = limit(view)  # type: ignore[assignment]  # Flask-Limiter: possibly async
-            app.view_functions[endpoint] = view
-    return limiter
+        self.limiter = SlidingWindowCounterRateLimiter(self.storage)
+        self.fallback = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self.last_complaint = 0.0
+        self.votes = [
+            Limit("votes-by-network", parse(config["VOTE_LIMIT_PER_ADDRESS"]), client_network),
+            Limit("votes-by-reader", parse(config["VOTE_LIMIT_PER_READER"]), reader_key),
+        ]
+        self.sign_ins = [
+            Limit(
+                "sign-ins-by-network", parse(config["SIGN_IN_LIMIT_PER_ADDRESS"]), client_network
+            ),
+            Limit("sign-ins-by-account", parse(config["SIGN_IN_LIMIT_PER_ACCOUNT"]), _account),
+        ]
+
+    def count_vote(self) -> None:
+        """Count a vote about to be recorded; 429 if it is one too many."""
+        for limit in self.votes:
+            ids = limit.identifiers()
+            try:
+                allowed = self.limiter.hit(limit.item, *ids)
+            except StorageError as error:
+                self._complain(error)
+                allowed = self.fallback.hit(limit.item, *ids)
+            if not allowed:
+                raise _too_many(
+                    f"Too many votes in a short time (the limit is {limit.item}). "
+                    "Please wait a minute and try again.",
+                    self._retry_after(limit, ids),
+                )
+
+    def check_sign_in(self) -> None:
+        """Before a sign-in is tried: 429 when its address or account has failed
+        too often, 503 when that cannot be known."""
+        for limit in self.sign_ins:
+            ids = limit.identifiers()
+            try:
+                allowed = self.limiter.test(limit.item, *ids)
+            except StorageError as error:
+                log.error("sign-in limits cannot be checked, refusing sign-ins: %s", error)
+                raise _unavailable() from None
+            if not allowed:
+                raise _too_many(
+                    f"Too many failed sign-ins for this account or from this address (the "
+                    f"limit is {limit.item}). Please wait a few minutes before trying again.",
+                    self._retry_after(limit, ids),
+                )
+
+    def count_failed_sign_in(self) -> None:
+        for limit in self.sign_ins:
+            try:
+                self.limiter.hit(limit.item, *limit.identifiers())
+            except StorageError as error:
+                log.error("a failed sign-in could not be counted: %s", error)
+
+    def _retry_after(self, limit: Limit, ids: tuple[str, str]) -> int:
+        try:
+            reset = self.limiter.get_window_stats(limit.item, *ids).reset_time
+        except StorageError:
+            reset = time.time() + limit.item.get_expiry()
+        return max(1, int(reset - time.time()) + 1)
+
+    def _complain(self, error: Exception) -> None:
+        now = time.monotonic()
+        if now - self.last_complaint >= 60:
+            self.last_complaint = now
+            log.error("the rate-limit store failed; limiting votes per process: %s", error)
+
+
+def _too_many(message: str, retry_after: int) -> TooManyRequests:
+    error = TooManyRequests(message)
+    error.retry_after = retry_after
+    return error
+
+
+def _unavailable() -> ServiceUnavailable:
+    error = ServiceUnavailable(
+        "Signing in is unavailable for a moment, because failed attempts cannot be counted "
+        "right now. Please try again in a minute."
+    )
+    error.retry_after = 60
+    return error
+
+
+def init_limits(app: Flask, reader_key: Callable[[], str]) -> Limits:
+    limits = app.extensions["debate_limits"] = Limits(app, reader_key)
+    return limits
+
+
+def limits() -> Limits:
+    limits_: Limits = current_app.extensions["debate_limits"]
+    return limits_

@@ -21,7 +21,7 @@ def set_poll(app, visibility: str, voting_open: bool = True) -> None:
 )
 def test_the_rule(rule, voting_open, voted, item, totals):
     debate = make_debate(results_visibility=rule, voting_open=voting_open)
-    assert debate.item_results_visible(voted) is item
+    assert debate.item_results_visible[voted] is item
     assert debate.totals_visible is totals
 
 

@@ -13,11 +13,11 @@ VOTE_PATH = {
     "web/security.py",
     "readers/ballots.py",
     "readers/identity.py",
+    "web/limits.py",
     "cache/store.py",
     "store/db.py",
     "store/votes.py",
     "core/tally.py",
-    "core/debate.py",
 }
 
 

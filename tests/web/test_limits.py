@@ -77,3 +77,44 @@ def test_votes_go_on_when_the_limit_store_is_down(database_uri):
     reset_database(app)
     assert Reader(app.test_client()).stance("before", "open").status_code == 303
     assert api_results(app.test_client(), SLUG)["readers"] == 1
+
+
+def test_refused_requests_use_up_nobodys_budget(limited_app):
+    """A client behind the same address sending requests without a token (all
+    400) must not silence the genuine readers who share that address."""
+    client = limited_app.test_client()
+    for _ in range(20):
+        refused = client.post(
+            f"/debates/{SLUG}/stance",
+            data={"phase": "before", "side": "open"},
+            headers={"Sec-Fetch-Site": "same-origin"},
+        )
+        assert refused.status_code == 400
+    assert Reader(limited_app.test_client()).stance("before", "open").status_code == 303
+
+
+def test_an_ipv6_subscriber_is_one_network_whatever_address_of_its_64(database_uri):
+    app = make_app(database_uri, TRUSTED_PROXIES=1, VOTE_LIMIT_PER_ADDRESS="2 per minute")
+    reset_database(app)
+    statuses = []
+    for address in (
+        "2001:db8:1:2::1",
+        "2001:db8:1:2::ffff",
+        "2001:db8:1:2:abcd::9",
+        "2001:db8:1:3::1",
+    ):
+        reader = Reader(app.test_client())
+        reader.client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+        statuses.append(reader.stance("before", "open").status_code)
+    assert statuses == [303, 303, 429, 303]
+
+
+def test_sign_ins_are_refused_when_failures_cannot_be_counted(database_uri):
+    from helpers import add_author, sign_in
+
+    app = make_app(database_uri, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    reset_database(app)
+    add_author(app)
+    response = sign_in(app.test_client())
+    assert response.status_code == 503
+    assert "cannot be counted right now" in response.get_data(as_text=True)
