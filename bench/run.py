@@ -21,7 +21,7 @@ from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
-from . import fixedrate, junk, readers, report, seed, weight
+from . import dashboard, fixedrate, junk, readers, report, seed, weight
 from .measure import CONNECTIONS, THREADS, Sample, wrk
 from .servers import SLUG, Database, Server
 
@@ -187,6 +187,7 @@ class Bench:
             self.row(name, "-", measured(server, wrk, server.url + "/", self.seconds))
         for family in self.families:
             self.reads(family)
+            self.dashboard(family)
             self.writes(family)
             self.memory(family)
 
@@ -291,6 +292,36 @@ class Bench:
             family.servers["votes"], wrk, family.page("votes"), self.seconds, "vote.lua", lua_args
         )
 
+    def dashboard(self, family: Family) -> None:
+        """The dashboard page and its poll revalidated (304) on 1K and 1M votes, with
+        the author's session; and a full recomputation of the analysis, in process."""
+        db = family.kind
+        for size, votes in (("small", "1K votes"), ("big", "1M votes")):
+            server = family.servers[size]
+            url = f"{server.url}/dashboard/debates/{SLUG}"
+            cookie = dashboard.session_cookie(server.url)
+            self.row(
+                f"dashboard, {votes}",
+                db,
+                measured(server, wrk, url, self.seconds, headers=[f"Cookie: {cookie}"]),
+            )
+            poll = [
+                "HX-Request: true",
+                f"Cookie: {cookie}",
+                f"If-None-Match: {dashboard.etag(url, cookie)}",
+            ]
+            self.row(
+                f"dashboard poll 304, {votes}",
+                db,
+                measured(server, wrk, url, self.seconds, args=[304], headers=poll),
+            )
+            seconds = dashboard.recomputation_seconds(family.databases[size].url, SLUG)
+            self.row(
+                f"dashboard recomputation, {votes}",
+                db,
+                Sample(1 / seconds, 1000 * seconds, 1000 * seconds, 0),
+            )
+
     def judge(self) -> tuple[report.Row, report.Row]:
         """Attach each row's target; return the two hello rows."""
         rows = self.rows
@@ -302,6 +333,8 @@ class Bench:
                 report.hot_vs_spread(row, rows["vote POST, spread over claims", db])
             elif label.startswith("vote POST at half"):
                 report.steady_tail(row)
+            elif label.startswith("dashboard"):
+                report.dashboard(row)
             elif label == "memory under junk requests":
                 report.flat_memory(row, self.args.junk, junk.REQUESTS, junk.LIMIT_MIB)
             elif label.endswith("fixed rate"):

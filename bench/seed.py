@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import create_engine, text
 
 from debate.core.debate import CLAIM, CLAIM_CHOICES, QUESTION, QUESTION_KEY, STANCE, STANCE_SIDES
-from debate.core.tally import READERS_KIND
+from debate.core.tally import FLOW, READERS_KIND
 from debate.store.votes import TALLY_SHARDS
 from debate.web.config import normalise_database_url
 
@@ -54,10 +54,15 @@ class Voters:
         while total > 0:
             reader = f"{self.rng.getrandbits(128):032x}"
             self.readers.append(reader)
+            stances = {}
             for kind, key, choices in self.items[:total]:
                 choice = self.rng.choice(choices)
                 self.counts[kind, key, choice] += 1
+                if kind == STANCE:
+                    stances[key] = choice
                 yield (self.debate_id, kind, key, reader, choice, now, now)
+            if len(stances) == 2:  # the flow counter a reader who answered both moves
+                self.counts[FLOW, stances["before"], stances["after"]] += 1
             total -= len(self.items)
 
     def reader_rows(self) -> list[tuple]:

@@ -18,6 +18,8 @@ from sqlalchemy import create_engine, text
 
 from debate.web.config import normalise_database_url
 
+from . import dashboard
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SLUG = "open-vs-closed-ai"
@@ -55,7 +57,7 @@ class Database:
     def prepare(self, env: dict) -> None:
         """Migrate and load the bundled essay, as an operator would."""
         env = {**env, "DATABASE_URL": self.url}
-        for command in (["db", "upgrade"], ["debates", "load"]):
+        for command in (["db", "upgrade"], *dashboard.PREPARE):
             subprocess.run(
                 [BIN / "flask", "--app", "app", *command],
                 cwd=ROOT,

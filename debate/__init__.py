@@ -11,6 +11,7 @@ from . import cli
 from .authors import auth, dashboard
 from .cache.responses import ResponseCache, vary_on_fragments
 from .cache.store import store
+from .core.stats import signed_points
 from .embeds import oembed
 from .embeds import views as embeds
 from .readers import api, ballots, identity, pages
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.after_request(vary_on_fragments)
     app.after_request(identity.remember_reader)
     app.jinja_env.globals["current_user"] = current_user
+    app.jinja_env.filters["points"] = signed_points
     # Middleware, innermost first: the response cache in front of Flask, and the
     # proxy fix outside it, so the cache keys on the client's scheme and host.
     # The key is always a str: config.py sets it from SECRET_KEY or a file.

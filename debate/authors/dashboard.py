@@ -25,13 +25,13 @@ from flask import (
 from flask_login import current_user, login_required
 
 from ..cache.responses import wants_fragment
-from ..cache.store import cached_debate, debate_or_404, invalidate
+from ..cache.store import cached_debate, debate_or_404, invalidate, store
 from ..core import charts
-from ..core.analysis import analyse
+from ..core.analysis import DebateAnalysis, analyse
 from ..core.debate import VISIBILITY_LABELS, Debate
 from ..store import debates
-from ..store.db import db
-from ..store.votes import vote_records
+from ..store.db import db, utcnow
+from ..store.votes import vote_counts
 from . import exports
 from .forms import ResetForm, VisibilityForm, VotingForm
 
@@ -62,10 +62,11 @@ def index():
 def debate(slug: str):
     """The page, or (for the page's own polling) its figures alone, with an ETag."""
     debate = owned_debate_or_404(slug)
-    min_n = current_app.config["DASHBOARD_MIN_N"]
+    computed_at, analysis = current_analysis(debate)
     context = {
         "debate": debate,
-        "analysis": analyse(debate, vote_records(db.session, debate.id), min_n),
+        "analysis": analysis,
+        "computed_at": computed_at,
         "charts": charts,
         "visibility_labels": VISIBILITY_LABELS,
         "poll_seconds": current_app.config["DASHBOARD_POLL_SECONDS"],
@@ -77,6 +78,25 @@ def debate(slug: str):
     response.cache_control.no_cache = True
     response.add_etag()
     return response.make_conditional(request)
+
+
+def current_analysis(debate: Debate) -> tuple[datetime, DebateAnalysis]:
+    """The debate's analysis and when it was computed: at most once per poll
+    interval per debate and process (per debate for every process with Redis), from
+    counts the database groups; dropped by every author write."""
+
+    def compute() -> tuple[datetime, DebateAnalysis]:
+        claims = [claim.key for claim in debate.claims]
+        counts = vote_counts(db.session, debate.id, claims, debate.option_keys)
+        return utcnow(), analyse(debate, counts, current_app.config["DASHBOARD_MIN_N"])
+
+    kept: tuple[datetime, DebateAnalysis] = store().fetch(
+        f"analysis:{debate.slug}",
+        compute,
+        tag=debate.slug,
+        ttl=current_app.config["DASHBOARD_POLL_SECONDS"],
+    )
+    return kept
 
 
 @bp.post("/debates/<slug>/voting")

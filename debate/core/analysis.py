@@ -1,10 +1,11 @@
 """The analysis behind the authors' dashboard: who was persuaded, which claims
 went with changed minds, what both camps accept, and how votes arrived.
 
-tally.py reads counters and serves readers; it cannot say whether one reader
-moved or what else that reader agreed with. This module scans the votes of
-one debate once, groups them per reader, and answers per-reader questions.
-Only the dashboard calls it; the public results path never scans votes.
+Every figure here is a count of votes grouped by what their reader answered
+to the stance question (VoteCounts), which the database computes with a few
+grouped queries (store/votes.py `vote_counts`) however many votes there are;
+`count_votes` counts the same from vote records, for tests and as the
+reference a full recomputation must equal.
 
 Two words used throughout:
 - paired readers answered the stance question both before and after reading;
@@ -14,8 +15,9 @@ Two words used throughout:
   every split by stance.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
@@ -29,8 +31,19 @@ from .debate import (
     Claim,
     Debate,
 )
-from .stats import MIN_N, Share, Timeline, count_over_time, is_strict_majority
-from .tally import Swing, distribution, swing
+from .stats import (
+    MIN_N,
+    Share,
+    Timeline,
+    benjamini_hochberg,
+    bridging_score,
+    difference_p_value,
+    timeline_of,
+)
+from .tally import Swing, swing
+
+Stances = tuple[str | None, str | None]  # a reader's answers before and after reading
+CountedChoice = tuple[str, str, str, Stances]  # (kind, item key, choice, its reader's stances)
 
 
 class VoteRecord(NamedTuple):
@@ -44,92 +57,91 @@ class VoteRecord(NamedTuple):
     updated_at: datetime
 
 
-@dataclass
-class ReaderVotes:
-    """One reader's current choices in a debate."""
-
-    claims: dict[str, str] = field(default_factory=dict)
-    question: str | None = None
-    before: str | None = None
-    after: str | None = None
-
-    @property
-    def paired(self) -> bool:
-        return self.before is not None and self.after is not None
-
-    @property
-    def final_stance(self) -> str | None:
-        return self.after or self.before
-
-
 @dataclass(frozen=True)
-class VoteSet:
-    """A debate's votes grouped per reader, with the totals that need every vote."""
+class VoteCounts:
+    """A debate's current votes, counted for the analysis.
 
-    readers: dict[str, ReaderVotes]
+    stances: readers per (before, after) answer, None where unanswered, every
+    reader included; choices: votes on claims and the closing question per
+    choice and per their reader's stances; per_minute: votes by the minute they
+    were first cast.
+    """
+
+    readers: int
     votes: int
     first_vote_at: datetime | None
     last_vote_at: datetime | None
-    votes_over_time: Timeline
+    stances: dict[Stances, int]
+    choices: dict[CountedChoice, int]
+    per_minute: dict[datetime, int]
 
 
-def group_votes(
+def is_current(kind: str, key: str, choice: str, claim_keys: set[str], options: set[str]) -> bool:
+    """A vote the debate still has an item and a choice for (a claim or option may
+    have been removed from the content file): the others are not counted, as the
+    public results do not count them, though their reader still counts."""
+    if kind == CLAIM:
+        return key in claim_keys and choice in CLAIM_CHOICES
+    if kind == QUESTION:
+        return key == QUESTION_KEY and choice in options
+    return kind == STANCE and key in ("before", "after") and choice in STANCE_SIDES
+
+
+def count_votes(
     records: Iterable[VoteRecord], claim_keys: Iterable[str], option_keys: Iterable[str]
-) -> VoteSet:
-    """Group votes per reader in one pass.
-
-    Votes on items the debate no longer has (a claim or option removed from
-    the content file) or with unknown choices are skipped, as the public
-    results skip them, but their reader still counts as a reader.
-    """
-    claim_keys, option_keys = set(claim_keys), set(option_keys)
-    readers: dict[str, ReaderVotes] = {}
+) -> VoteCounts:
+    """Count vote records as store.votes.vote_counts counts rows."""
+    claims, options = set(claim_keys), set(option_keys)
+    readers: dict[str, dict[str, str]] = {}
     votes, first, last = 0, None, None
+    per_minute: Counter[datetime] = Counter()
+    for record in records:
+        mine = readers.setdefault(record.reader_id, {})
+        if not is_current(record.kind, record.item_key, record.choice, claims, options):
+            continue
+        mine[f"{record.kind}:{record.item_key}"] = record.choice
+        votes += 1
+        first = record.created_at if first is None else min(first, record.created_at)
+        last = record.updated_at if last is None else max(last, record.updated_at)
+        per_minute[record.created_at.replace(second=0, microsecond=0)] += 1
+    stances: Counter[Stances] = Counter()
+    choices: Counter[CountedChoice] = Counter()
+    for mine in readers.values():
+        answers = (mine.get("stance:before"), mine.get("stance:after"))
+        stances[answers] += 1
+        for item, choice in mine.items():
+            kind, key = item.split(":", 1)
+            if kind != STANCE:
+                choices[kind, key, choice, answers] += 1
+    return VoteCounts(
+        len(readers), votes, first, last, dict(stances), dict(choices), dict(per_minute)
+    )
 
-    def current_cast_times() -> Iterator[datetime]:
-        # Grouping feeds the timeline as it goes, so the votes are read only once.
-        nonlocal votes, first, last
-        for record in records:
-            reader = readers.setdefault(record.reader_id, ReaderVotes())
-            if not _record_into(reader, record, claim_keys, option_keys):
-                continue
-            votes += 1
-            first = record.created_at if first is None else min(first, record.created_at)
-            last = record.updated_at if last is None else max(last, record.updated_at)
-            yield record.created_at
 
-    timeline = count_over_time(current_cast_times())
-    return VoteSet(readers, votes, first, last, timeline)
+def _paired(stances: Stances) -> bool:
+    return stances[0] is not None and stances[1] is not None
 
 
-def _record_into(
-    reader: ReaderVotes, record: VoteRecord, claim_keys: set[str], option_keys: set[str]
-) -> bool:
-    """Put a current vote into the reader's choices; False for a vote to skip."""
-    kind, key, choice = record.kind, record.item_key, record.choice
-    if kind == CLAIM and key in claim_keys and choice in CLAIM_CHOICES:
-        reader.claims[key] = choice
-    elif kind == QUESTION and key == QUESTION_KEY and choice in option_keys:
-        reader.question = choice
-    elif kind == STANCE and key == "before" and choice in STANCE_SIDES:
-        reader.before = choice
-    elif kind == STANCE and key == "after" and choice in STANCE_SIDES:
-        reader.after = choice
-    else:
-        return False
-    return True
+def _moved(stances: Stances) -> bool:
+    return _paired(stances) and stances[0] != stances[1]
+
+
+def _stayed(stances: Stances) -> bool:
+    return _paired(stances) and stances[0] == stances[1]
+
+
+def _final(stances: Stances) -> str | None:
+    return stances[1] or stances[0]
+
+
+def _in_camp(side: str) -> Callable[[Stances], bool]:
+    return lambda stances: _final(stances) == side
 
 
 @dataclass(frozen=True)
 class Persuasion:
-    """Before against after, over the paired readers only.
-
-    The public panel's swing (all_readers_swing, from tally.swing) compares
-    everyone who answered before with everyone who answered after; those can
-    be different people. The paired swing compares the same people, so it is
-    the dashboard's result: swing.change is points per stance, swing.winner
-    the side (open or closed) that gained most, None on a tie or no gain.
-    """
+    """Before against after, over the paired readers only: the same swing as the
+    public panel's (tally.swing, from the flow counters)."""
 
     paired_readers: int
     before: dict[str, Share]
@@ -137,49 +149,46 @@ class Persuasion:
     swing: Swing
     moved: Share
     transitions: dict[tuple[str, str], int]
-    all_readers_swing: Swing
     enough_readers: bool
 
 
-def persuasion(readers: Iterable[ReaderVotes], min_n: int = MIN_N) -> Persuasion:
-    before_all = dict.fromkeys(STANCE_SIDES, 0)
-    after_all = dict.fromkeys(STANCE_SIDES, 0)
+def persuasion(counts: VoteCounts, min_n: int = MIN_N) -> Persuasion:
     transitions = {(b, a): 0 for b in STANCE_SIDES for a in STANCE_SIDES}
-    for reader in readers:
-        if reader.before:
-            before_all[reader.before] += 1
-        if reader.after:
-            after_all[reader.after] += 1
-        if reader.before is not None and reader.after is not None:  # reader.paired
-            transitions[reader.before, reader.after] += 1
-    before = {s: sum(n for (b, _), n in transitions.items() if b == s) for s in STANCE_SIDES}
-    after = {s: sum(n for (_, a), n in transitions.items() if a == s) for s in STANCE_SIDES}
-    paired = sum(transitions.values())
-    moved = paired - sum(transitions[s, s] for s in STANCE_SIDES)
+    for (before, after), n in counts.stances.items():
+        if before is not None and after is not None:
+            transitions[before, after] += n
+    paired_swing = swing({flow: n for flow, n in transitions.items() if n}, min_n)
+    paired = paired_swing.paired
     return Persuasion(
         paired_readers=paired,
-        before={s: Share.of(before[s], paired, min_n) for s in STANCE_SIDES},
-        after={s: Share.of(after[s], paired, min_n) for s in STANCE_SIDES},
-        swing=swing(distribution(before, STANCE_SIDES), distribution(after, STANCE_SIDES)),
-        moved=Share.of(moved, paired, min_n),
+        before={s: Share.of(paired_swing.sides[s].before, paired, min_n) for s in STANCE_SIDES},
+        after={s: Share.of(paired_swing.sides[s].after, paired, min_n) for s in STANCE_SIDES},
+        swing=paired_swing,
+        moved=Share.of(paired_swing.moved, paired, min_n),
         transitions=transitions,
-        all_readers_swing=swing(
-            distribution(before_all, STANCE_SIDES), distribution(after_all, STANCE_SIDES)
-        ),
         enough_readers=paired >= min_n,
     )
 
 
-def agreement(readers: Iterable[ReaderVotes], claim_key: str, min_n: int = MIN_N) -> Share:
-    """Readers who agreed with the claim, out of those who voted on it (unsure counts as not)."""
-    choices = [r.claims[claim_key] for r in readers if claim_key in r.claims]
-    return Share.of(choices.count("agree"), len(choices), min_n)
+def agreement(
+    counts: VoteCounts, claim_key: str, among: Callable[[Stances], bool], min_n: int = MIN_N
+) -> Share:
+    """Readers who agreed with the claim, out of those `among` who voted on it
+    (unsure counts as not agreeing)."""
+    agree = total = 0
+    for (kind, key, choice, stances), n in counts.choices.items():
+        if kind == CLAIM and key == claim_key and among(stances):
+            total += n
+            agree += n if choice == "agree" else 0
+    return Share.of(agree, total, min_n)
 
 
 @dataclass(frozen=True)
 class ClaimAmongMovers:
     """Agreement with a claim among paired readers whose stance moved, and among those
-    whose stance stayed; difference is movers minus stayers in points."""
+    whose stance stayed; difference is movers minus stayers in points. A finding is a
+    difference that survives the Benjamini-Hochberg procedure at FALSE_DISCOVERY_RATE
+    over every claim compared (docs/statistics.md)."""
 
     claim_key: str
     side: str
@@ -188,61 +197,88 @@ class ClaimAmongMovers:
     stayers: Share
     difference: float
     enough_readers: bool
+    p_value: float
+    finding: bool
+
+
+FALSE_DISCOVERY_RATE = 0.10
 
 
 def claims_that_changed_minds(
-    readers: Iterable[ReaderVotes], claims: Sequence[Claim], min_n: int = MIN_N
+    counts: VoteCounts, claims: Sequence[Claim], min_n: int = MIN_N
 ) -> list[ClaimAmongMovers]:
-    """Every claim: those with min_n in both groups first, ranked by difference
-    (ties in the essay's order); the rest after them in the essay's order, to be
-    shown but not ranked."""
-    paired = [r for r in readers if r.paired]
-    movers = [r for r in paired if r.before != r.after]
-    stayers = [r for r in paired if r.before == r.after]
-    rows = []
-    for claim in claims:
-        among_movers = agreement(movers, claim.key, min_n)
-        among_stayers = agreement(stayers, claim.key, min_n)
-        rows.append(
-            ClaimAmongMovers(
-                claim_key=claim.key,
-                side=claim.side,
-                title=claim.title,
-                movers=among_movers,
-                stayers=among_stayers,
-                difference=round(100 * (among_movers.share - among_stayers.share), 1),
-                enough_readers=among_movers.meets_min_n and among_stayers.meets_min_n,
-            )
+    """Every claim: findings first, then the others compared ("not distinguishable
+    yet"), each ranked by the size of their difference; then those with fewer than
+    min_n readers in a group, in the essay's order."""
+    groups = [
+        (
+            claim,
+            agreement(counts, claim.key, _moved, min_n),
+            agreement(counts, claim.key, _stayed, min_n),
         )
-    ranked = sorted((r for r in rows if r.enough_readers), key=lambda r: -r.difference)
-    return ranked + [r for r in rows if not r.enough_readers]
+        for claim in claims
+    ]
+    compared = [movers.meets_min_n and stayers.meets_min_n for _, movers, stayers in groups]
+    p_values = [
+        difference_p_value(movers.count, movers.n, stayers.count, stayers.n)
+        for _, movers, stayers in groups
+    ]
+    discoveries = iter(
+        benjamini_hochberg(
+            [p for p, ok in zip(p_values, compared, strict=True) if ok], FALSE_DISCOVERY_RATE
+        )
+    )
+    rows = [
+        ClaimAmongMovers(
+            claim_key=claim.key,
+            side=claim.side,
+            title=claim.title,
+            movers=movers,
+            stayers=stayers,
+            difference=round(100 * (movers.share - stayers.share), 1),
+            enough_readers=ok,
+            p_value=p_value,
+            finding=next(discoveries) if ok else False,
+        )
+        for (claim, movers, stayers), ok, p_value in zip(groups, compared, p_values, strict=True)
+    ]
+
+    def ranked(group: list[ClaimAmongMovers]) -> list[ClaimAmongMovers]:
+        return sorted(group, key=lambda row: -abs(row.difference))
+
+    return (
+        ranked([row for row in rows if row.finding])
+        + ranked([row for row in rows if row.enough_readers and not row.finding])
+        + [row for row in rows if not row.enough_readers]
+    )
 
 
 @dataclass(frozen=True)
 class ClaimByStance:
-    """Agreement with a claim per final stance. common_ground: a strict majority of both
-    the open and the closed camp agree, and both camps reach min_n."""
+    """Agreement with a claim per final stance. bridging: how strongly both the open
+    and the closed camp agree, the lower of their Wilson lower bounds; common ground
+    when that is above one half and both camps reach min_n."""
 
     claim_key: str
     side: str
     title: str
     agree: dict[str, Share]
-    majority_in_both: bool
+    bridging: float
     enough_readers: bool
 
     @property
     def common_ground(self) -> bool:
-        return self.majority_in_both and self.enough_readers
+        return self.enough_readers and self.bridging > 0.5
 
 
 def claims_by_final_stance(
-    readers: Iterable[ReaderVotes], claims: Sequence[Claim], min_n: int = MIN_N
+    counts: VoteCounts, claims: Sequence[Claim], min_n: int = MIN_N
 ) -> list[ClaimByStance]:
-    """Every claim in the essay's order, split by the reader's final stance."""
-    camps = _by_final_stance(readers)
+    """Every claim split by the reader's final stance, ranked by bridging score
+    (ties in the essay's order)."""
     rows = []
     for claim in claims:
-        agree = {s: agreement(camps[s], claim.key, min_n) for s in STANCE_SIDES}
+        agree = {s: agreement(counts, claim.key, _in_camp(s), min_n) for s in STANCE_SIDES}
         both = (agree["open"], agree["closed"])
         rows.append(
             ClaimByStance(
@@ -250,11 +286,11 @@ def claims_by_final_stance(
                 side=claim.side,
                 title=claim.title,
                 agree=agree,
-                majority_in_both=all(is_strict_majority(s) for s in both),
+                bridging=bridging_score(both),
                 enough_readers=all(s.meets_min_n for s in both),
             )
         )
-    return rows
+    return sorted(rows, key=lambda row: -row.bridging)
 
 
 @dataclass(frozen=True)
@@ -266,35 +302,26 @@ class QuestionBreakdown:
 
 
 def question_breakdown(
-    readers: Iterable[ReaderVotes], option_keys: Sequence[str], min_n: int = MIN_N
+    counts: VoteCounts, option_keys: Sequence[str], min_n: int = MIN_N
 ) -> QuestionBreakdown:
-    readers = list(readers)
-    camps = _by_final_stance(readers)
+    def answers(among: Callable[[Stances], bool]) -> dict[str, Share]:
+        per_option: Counter[str] = Counter()
+        for (kind, _key, choice, stances), n in counts.choices.items():
+            if kind == QUESTION and among(stances):
+                per_option[choice] += n
+        total = sum(per_option.values())
+        return {key: Share.of(per_option[key], total, min_n) for key in option_keys}
+
     return QuestionBreakdown(
-        overall=_answers(readers, option_keys, min_n),
-        by_final_stance={s: _answers(camps[s], option_keys, min_n) for s in STANCE_SIDES},
+        overall=answers(lambda _stances: True),
+        by_final_stance={s: answers(_in_camp(s)) for s in STANCE_SIDES},
     )
-
-
-def _answers(
-    readers: list[ReaderVotes], option_keys: Sequence[str], min_n: int
-) -> dict[str, Share]:
-    answers = [r.question for r in readers if r.question is not None]
-    return {key: Share.of(answers.count(key), len(answers), min_n) for key in option_keys}
-
-
-def _by_final_stance(readers: Iterable[ReaderVotes]) -> dict[str, list[ReaderVotes]]:
-    camps: dict[str, list[ReaderVotes]] = {side: [] for side in STANCE_SIDES}
-    for reader in readers:
-        if reader.final_stance:
-            camps[reader.final_stance].append(reader)
-    return camps
 
 
 @dataclass(frozen=True)
 class Headline:
-    """readers: everyone who ever voted; votes: current votes on the debate's items;
-    last_vote_at: the latest cast or change (UTC)."""
+    """readers: everyone with a current vote; votes: current votes on the debate's
+    items; last_vote_at: the latest cast or change (UTC)."""
 
     readers: int
     votes: int
@@ -314,21 +341,29 @@ class DebateAnalysis:
     question: QuestionBreakdown
     votes_over_time: Timeline
     min_n: int
+    camps: dict[str, int]  # readers per final stance
 
 
-def analyse(debate: Debate, records: Iterable[VoteRecord], min_n: int = MIN_N) -> DebateAnalysis:
-    """The dashboard's analysis; records usually come from store.votes.vote_records."""
-    option_keys = [option.key for option in debate.options]
-    votes = group_votes(records, [claim.key for claim in debate.claims], option_keys)
-    readers = list(votes.readers.values())
+def analyse(debate: Debate, counts: VoteCounts, min_n: int = MIN_N) -> DebateAnalysis:
+    """The dashboard's analysis of counted votes (store.votes.vote_counts)."""
+    camps = dict.fromkeys(STANCE_SIDES, 0)
+    for stances, n in counts.stances.items():
+        final = _final(stances)
+        if final is not None:
+            camps[final] += n
     return DebateAnalysis(
         headline=Headline(
-            len(readers), votes.votes, debate.voting_open, votes.first_vote_at, votes.last_vote_at
+            counts.readers,
+            counts.votes,
+            debate.voting_open,
+            counts.first_vote_at,
+            counts.last_vote_at,
         ),
-        persuasion=persuasion(readers, min_n),
-        claims_that_changed_minds=claims_that_changed_minds(readers, debate.claims, min_n),
-        claims_by_final_stance=claims_by_final_stance(readers, debate.claims, min_n),
-        question=question_breakdown(readers, option_keys, min_n),
-        votes_over_time=votes.votes_over_time,
+        persuasion=persuasion(counts, min_n),
+        claims_that_changed_minds=claims_that_changed_minds(counts, debate.claims, min_n),
+        claims_by_final_stance=claims_by_final_stance(counts, debate.claims, min_n),
+        question=question_breakdown(counts, debate.option_keys, min_n),
+        votes_over_time=timeline_of(counts.per_minute),
         min_n=min_n,
+        camps=camps,
     )

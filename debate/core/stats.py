@@ -7,7 +7,7 @@ its n and a 95% interval, and none below MIN_N is presented as a finding.
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +17,7 @@ MIN_N = 10
 
 # Up to three days of votes are charted per hour, anything longer per day.
 HOURLY_SPAN_LIMIT = timedelta(hours=72)
+DAILY_SPAN_LIMIT = timedelta(days=92)
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -68,7 +69,8 @@ def is_strict_majority(share: Share) -> bool:
 class Timeline:
     """Counts per period, oldest first, with empty periods included so a chart has no gaps.
 
-    unit is "hour" or "day"; each bucket is (period start, count).
+    unit is "5 minutes", "hour", "day" or "month", the longest that still gives
+    a chart several columns; each bucket is (period start, count).
     """
 
     unit: str
@@ -79,32 +81,56 @@ def floor_to_hour(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
+def _period_start(moment: datetime, unit: str) -> datetime:
+    if unit == "5 minutes":
+        return moment.replace(minute=moment.minute - moment.minute % 5, second=0, microsecond=0)
+    if unit == "hour":
+        return floor_to_hour(moment)
+    if unit == "day":
+        return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _next_period(start: datetime, unit: str) -> datetime:
+    if unit == "month":
+        return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+    step = {"5 minutes": timedelta(minutes=5), "hour": timedelta(hours=1)}
+    return start + step.get(unit, timedelta(days=1))
+
+
 def count_over_time(
     moments: Iterable[datetime], hourly_span_limit: timedelta = HOURLY_SPAN_LIMIT
 ) -> Timeline:
-    """Count moments per hour when they span at most hourly_span_limit, else per day.
-
-    One pass, memory per hour not per moment. Days start at midnight of the
-    moments' own clock (UTC for stored votes).
-    """
-    per_hour: Counter[datetime] = Counter()
-    first: datetime | None = None
-    last: datetime | None = None
+    """Count moments per period (see timeline_of)."""
+    per_minute: Counter[datetime] = Counter()
     for moment in moments:
-        per_hour[floor_to_hour(moment)] += 1
-        first = moment if first is None or moment < first else first
-        last = moment if last is None or moment > last else last
-    if first is None or last is None:  # both or neither
+        per_minute[moment.replace(second=0, microsecond=0)] += 1
+    return timeline_of(per_minute, hourly_span_limit)
+
+
+def timeline_of(
+    per_minute: Mapping[datetime, int], hourly_span_limit: timedelta = HOURLY_SPAN_LIMIT
+) -> Timeline:
+    """Counts per minute regrouped per 5 minutes (a span of two hours at most), per
+    hour (up to hourly_span_limit), per day (up to DAILY_SPAN_LIMIT) or per month.
+    Days start at midnight of the moments' own clock (UTC for stored votes)."""
+    if not per_minute:
         return Timeline("hour", [])
-    if last - first <= hourly_span_limit:
-        unit, step, per_period = "hour", timedelta(hours=1), per_hour
+    span = max(per_minute) - min(per_minute)
+    if span <= timedelta(hours=2):
+        unit = "5 minutes"
+    elif span <= hourly_span_limit:
+        unit = "hour"
+    elif span <= DAILY_SPAN_LIMIT:
+        unit = "day"
     else:
-        unit, step, per_period = "day", timedelta(days=1), Counter()
-        for hour, count in per_hour.items():
-            per_period[hour.replace(hour=0)] += count
+        unit = "month"
+    per_period: Counter[datetime] = Counter()
+    for minute, count in per_minute.items():
+        per_period[_period_start(minute, unit)] += count
     start, end = min(per_period), max(per_period)
     buckets = []
     while start <= end:
         buckets.append((start, per_period.get(start, 0)))
-        start += step
+        start = _next_period(start, unit)
     return Timeline(unit, buckets)

@@ -8,7 +8,7 @@ database.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .debate import (
     CLAIM,
@@ -21,9 +21,13 @@ from .debate import (
     STANCE_SIDES,
     Debate,
 )
+from .stats import MIN_N, paired_change_interval
 
 # The counter that counts a debate's readers, beside the counters of its items.
 READERS_KIND = "readers"
+# The counters of readers who answered both stance questions: kind FLOW, key
+# the stance before reading, choice the stance after (store/votes.py).
+FLOW = "flow"
 Sums = dict[tuple[str, str, str], int]  # (kind, item key, choice) -> votes
 
 
@@ -71,31 +75,72 @@ def distribution(counts: dict[str, int], choices: Iterable[str]) -> Distribution
     return Distribution({choice: max(0, counts.get(choice, 0)) for choice in choices})
 
 
+Flows = dict[tuple[str, str], int]  # (stance before, stance after) -> readers
+
+
+@dataclass(frozen=True)
+class SideChange:
+    """One stance among the readers who answered before and after reading: how
+    many held it each time, and the change in its share with its 95% interval
+    (proportions, after minus before; Newcombe's method for paired data)."""
+
+    before: int
+    after: int
+    change: float
+    low: float
+    high: float
+
+
 @dataclass(frozen=True)
 class Swing:
-    """The before/after comparison, Oxford-debate style: the side that gained most wins."""
+    """Who persuaded whom, over the readers who answered both before and after
+    reading (the paired readers): the same people counted twice, so a change is
+    a change of mind, not a change of audience.
 
-    before: Distribution
-    after: Distribution
-    change: dict[str, float] = field(default_factory=dict)
-    winner: str | None = None
+    The winner, Oxford-debate style, is the side that gained most, named only
+    when at least `min_n` readers are paired and its gain's interval excludes
+    zero (docs/statistics.md).
+    """
+
+    paired: int
+    flows: Flows
+    sides: dict[str, SideChange]
+    winner: str | None
+    min_n: int
 
     @property
     def measurable(self) -> bool:
-        return self.before.total > 0 and self.after.total > 0
+        return self.paired > 0
+
+    @property
+    def before(self) -> "Distribution":
+        return Distribution({side: self.sides[side].before for side in STANCE_SIDES})
+
+    @property
+    def after(self) -> "Distribution":
+        return Distribution({side: self.sides[side].after for side in STANCE_SIDES})
+
+    @property
+    def moved(self) -> int:
+        return self.paired - sum(self.flows.get((side, side), 0) for side in STANCE_SIDES)
 
 
-def swing(before: Distribution, after: Distribution) -> Swing:
-    """Percentage-point change per stance; a winner only when one side gained strictly most."""
-    if not before.total or not after.total:
-        return Swing(before, after, {side: 0.0 for side in before.counts}, None)
-    change = {
-        side: round(100 * (after.share(side) - before.share(side)), 1) for side in before.counts
-    }
-    gains = sorted(((change[side], side) for side in SIDES), reverse=True)
-    best, runner_up = gains[0], gains[1]
-    winner = best[1] if best[0] > 0 and best[0] > runner_up[0] else None
-    return Swing(before, after, change, winner)
+def swing(flows: Flows, min_n: int = MIN_N) -> Swing:
+    """The paired swing from the flows of readers between stances."""
+    paired = sum(flows.values())
+    sides = {}
+    for side in STANCE_SIDES:
+        both = flows.get((side, side), 0)
+        before_only = sum(n for (b, a), n in flows.items() if b == side and a != side)
+        after_only = sum(n for (b, a), n in flows.items() if a == side and b != side)
+        neither = paired - both - before_only - after_only
+        low, high = paired_change_interval(both, before_only, after_only, neither)
+        change = (after_only - before_only) / paired if paired else 0.0
+        sides[side] = SideChange(both + before_only, both + after_only, change, low, high)
+    gains = sorted(SIDES, key=lambda side: sides[side].change, reverse=True)
+    best, runner_up = sides[gains[0]], sides[gains[1]]
+    clear = paired >= min_n and best.low > 0 and best.change > runner_up.change
+    return Swing(paired, dict(flows), sides, gains[0] if clear else None, min_n)
 
 
 def side_totals(
@@ -127,7 +172,7 @@ class DebateResults:
         )
 
 
-def results_from_sums(debate: Debate, sums: Sums) -> DebateResults:
+def results_from_sums(debate: Debate, sums: Sums, min_n: int = MIN_N) -> DebateResults:
     def counts(kind: str, key: str) -> dict[str, int]:
         return {choice: n for (k, item, choice), n in sums.items() if k == kind and item == key}
 
@@ -139,5 +184,5 @@ def results_from_sums(debate: Debate, sums: Sums) -> DebateResults:
         question=distribution(counts(QUESTION, QUESTION_KEY), [o.key for o in debate.options]),
         stance=stance,
         sides=side_totals(claims, {c.key: c.side for c in debate.claims}),
-        swing=swing(stance["before"], stance["after"]),
+        swing=swing({(b, a): n for (kind, b, a), n in sums.items() if kind == FLOW and n}, min_n),
     )

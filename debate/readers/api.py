@@ -6,14 +6,15 @@ are left out: no `readers`, no `stance`, and claims and options without their
 counts. The debate's owner, signed in, always gets the counts.
 """
 
+from typing import Any
+
 from flask import Blueprint
 from flask_login import current_user
 
 from ..cache.store import debate_or_404
-from ..core.debate import Debate
-from ..core.tally import results_from_sums
-from ..store.db import db
-from ..store.votes import counter_sums
+from ..core.debate import STANCE_SIDES, Debate
+from ..core.tally import Swing
+from .pages import current_results
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -41,7 +42,7 @@ def results(slug: str):
                 "options": [{"key": o.key, "label": o.label} for o in debate.options],
             },
         }
-    results = results_from_sums(debate, counter_sums(db.session, debate.id))
+    results = current_results(debate)
     return body | {
         "readers": results.readers,
         "claims": [
@@ -67,4 +68,26 @@ def results(slug: str):
             "total": results.question.total,
         },
         "stance": {phase: dist.counts for phase, dist in results.stance.items()},
+        "swing": swing_json(results.swing),
+    }
+
+
+def swing_json(swing: Swing) -> dict[str, Any]:
+    """The paired swing: shares in whole percent, changes and their 95% interval
+    in percentage points (docs/statistics.md), and the flows between stances."""
+    before, after = swing.before.percentages, swing.after.percentages
+    return {
+        "paired": swing.paired,
+        "winner": swing.winner,
+        "sides": {
+            side: {
+                "before": before[side],
+                "after": after[side],
+                "change": round(100 * change.change, 1),
+                "low": round(100 * change.low, 1),
+                "high": round(100 * change.high, 1),
+            }
+            for side, change in swing.sides.items()
+        },
+        "flows": {b: {a: swing.flows.get((b, a), 0) for a in STANCE_SIDES} for b in STANCE_SIDES},
     }

@@ -12,7 +12,7 @@ from ..cache.responses import cached, wants_fragment
 from ..cache.store import debate_or_404
 from ..core.content import bundled_debate
 from ..core.debate import Debate
-from ..core.tally import results_from_sums
+from ..core.tally import DebateResults, results_from_sums
 from ..embeds.snippets import embeds_for
 from ..store.db import db
 from ..store.votes import counter_sums, reader_choices
@@ -31,10 +31,16 @@ def reader_page(template: str, debate: Debate, **context) -> str:
         debate=debate,
         my_votes=my_votes,
         vote_token=reader.token,
-        results=results_from_sums(debate, counter_sums(db.session, debate.id)),
+        results=current_results(debate),
         poll_seconds=current_app.config["RESULTS_POLL_SECONDS"],
         **context,
     )
+
+
+def current_results(debate: Debate) -> DebateResults:
+    """The debate's results as of now, judged by the one minimum group size."""
+    sums = counter_sums(db.session, debate.id)
+    return results_from_sums(debate, sums, current_app.config["DASHBOARD_MIN_N"])
 
 
 def private(html: str, status: int = 200, **headers):
@@ -87,7 +93,7 @@ def results(slug: str):
     context = {
         "debate": debate,
         "poll_seconds": current_app.config["RESULTS_POLL_SECONDS"],
-        "results": results_from_sums(debate, counter_sums(db.session, debate.id)),
+        "results": current_results(debate),
     }
     if not wants_fragment():
         return render_template("debates/results.html", **context)

@@ -2,6 +2,7 @@
 
 import logging
 import re
+from html import unescape
 
 from debate.store.db import db
 from debate.store.models import DebateReader, DebateRow, Tally, Vote
@@ -24,7 +25,7 @@ def cast_room(new_reader, count: int = 12) -> None:
 
 
 def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def test_the_page_shows_headline_persuasion_and_claims(author_client, new_reader):
@@ -32,15 +33,16 @@ def test_the_page_shows_headline_persuasion_and_claims(author_client, new_reader
     html = author_client.get(DASHBOARD).get_data(as_text=True)
     text = text_of(html)
     assert "Readers 12" in text and "Votes 60" in text and "Voting Open" in text
-    assert "Open source wins : it gained +50.0 points" in text
-    assert "among the 12 readers who answered both" in text
+    assert re.search(r"Open source wins the room : \+50 points among the 12 readers who "
+                     r"answered both before and after reading \(95% interval \+\d+ to \+\d+\)",
+                     text), text
     # Claims that changed minds: ranked first, 100% of movers against 0% of stayers.
     changed = text[text.index("Claims that changed minds") : text.index("Claims both camps")]
     # Groups of 6 are below the minimum of 10: shown, with n and interval, but not ranked.
-    unranked = changed[changed.index("Not ranked: fewer than 10 readers in a group") :]
+    unranked = changed[changed.index("Not compared: fewer than 10 readers in a group") :]
     assert re.search(
         r"Transparency and trust 100% 6 of 6 95% interval 61–100% "
-        r"0% 0 of 6 95% interval 0–39% \+100\.0 pts",
+        r"0% 0 of 6 95% interval 0–39% \+100 pts",
         unranked,
     )
     # Each share shows its n and interval; the minimum n is on the page.

@@ -9,7 +9,7 @@ from debate.core.analysis import (
     analyse,
     claims_by_final_stance,
     claims_that_changed_minds,
-    group_votes,
+    count_votes,
     persuasion,
     question_breakdown,
 )
@@ -18,7 +18,7 @@ from debate.core.stats import Share, Timeline, count_over_time, is_strict_majori
 from debate.core.tally import results_from_sums
 from debate.store.db import db
 from debate.store.models import DebateRow
-from debate.store.votes import cast_vote, counter_sums, vote_records
+from debate.store.votes import cast_vote, counter_sums, vote_counts, vote_records
 from helpers import make_debate, stored_debate
 
 T0 = datetime(2025, 3, 1, 9, 0)
@@ -36,8 +36,8 @@ def stances(reader, before=None, after=None) -> list[VoteRecord]:
     return [vote(reader, STANCE, phase, side) for phase, side in phases.items() if side]
 
 
-def readers_of(records):
-    return list(group_votes(records, [c.key for c in CLAIMS], OPTIONS).readers.values())
+def counted(records):
+    return count_votes(records, [c.key for c in CLAIMS], OPTIONS)
 
 
 # Shares and their intervals
@@ -152,14 +152,16 @@ def test_grouping_skips_votes_on_items_the_debate_no_longer_has_but_keeps_their_
         ),
         vote("r3", QUESTION, "closing", "maybe", at=T0 + timedelta(hours=3)),
     ]
-    grouped = group_votes(records, [c.key for c in CLAIMS], OPTIONS)
-    assert set(grouped.readers) == {"r1", "r2", "r3"}
-    assert grouped.readers["r1"].claims == {"a": "agree"}
-    assert grouped.readers["r2"].question is None
-    assert grouped.readers["r2"].before == "open"
-    assert grouped.votes == 3
-    assert grouped.first_vote_at == T0 + timedelta(hours=1)
-    assert grouped.last_vote_at == T0 + timedelta(hours=5)
+    counts = counted(records)
+    assert counts.readers == 3
+    assert counts.stances == {(None, None): 2, ("open", None): 1}
+    assert counts.choices == {
+        (CLAIM, "a", "agree", (None, None)): 1,
+        (QUESTION, "closing", "maybe", (None, None)): 1,
+    }
+    assert counts.votes == 3
+    assert counts.first_vote_at == T0 + timedelta(hours=1)
+    assert counts.last_vote_at == T0 + timedelta(hours=5)
 
 
 # The persuasion result
@@ -174,7 +176,7 @@ def test_paired_swing_counts_only_readers_who_answered_both_phases():
         *stances("r5", before="open"),  # never answered after reading
         *stances("r6", after="open"),  # never answered before reading
     ]
-    result = persuasion(readers_of(records))
+    result = persuasion(counted(records))
     assert result.paired_readers == 4
     assert {s: share.count for s, share in result.before.items()} == {
         "open": 2,
@@ -187,24 +189,22 @@ def test_paired_swing_counts_only_readers_who_answered_both_phases():
         "undecided": 0,
     }
     assert result.after["closed"].n == 4
-    assert result.swing.change == {"open": -25.0, "closed": 50.0, "undecided": -25.0}
-    assert result.swing.winner == "closed"
+    changes = {side: change.change for side, change in result.swing.sides.items()}
+    assert changes == {"open": -0.25, "closed": 0.5, "undecided": -0.25}
+    assert result.swing.winner is None, "four paired readers are too few to call"
     assert (result.moved.count, result.moved.n) == (2, 4)
     assert result.transitions[("open", "closed")] == 1
     assert result.transitions[("undecided", "closed")] == 1
     assert sum(result.transitions.values()) == 4
-    # The public panel's comparison: 5 readers before, 5 (partly different) after.
-    assert result.all_readers_swing.change == {"open": -20.0, "closed": 40.0, "undecided": -20.0}
     assert not result.enough_readers
-    assert persuasion(readers_of(records), min_n=4).enough_readers
+    assert persuasion(counted(records), min_n=4).enough_readers
 
 
 def test_paired_swing_without_paired_readers_has_no_winner():
-    result = persuasion(readers_of(stances("r1", before="open") + stances("r2", after="closed")))
+    result = persuasion(counted(stances("r1", before="open") + stances("r2", after="closed")))
     assert result.paired_readers == 0
     assert result.swing.winner is None
     assert not result.swing.measurable
-    assert result.all_readers_swing.winner == "closed"
 
 
 # Claims that changed minds
@@ -234,9 +234,12 @@ def test_claims_that_changed_minds_are_ranked_only_with_enough_readers_in_both_g
         *stances("one-phase", before="closed"),
         vote("one-phase", CLAIM, "a", "agree"),
     ]
-    rows = claims_that_changed_minds(readers_of(records), CLAIMS)
-    assert [row.claim_key for row in rows] == ["a", "b", "d", "c"]
-    a, b, d, c = rows
+    rows = claims_that_changed_minds(counted(records), CLAIMS)
+    # Findings first (d and a survive Benjamini-Hochberg at 10% over a, b and d),
+    # then b, compared but not distinguishable, then c, not compared.
+    assert [row.claim_key for row in rows] == ["d", "a", "b", "c"]
+    d, a, b, c = rows
+    assert (d.finding, a.finding, b.finding, c.finding) == (True, True, False, False)
     assert (a.movers.count, a.movers.n, a.stayers.count, a.stayers.n) == (8, 10, 2, 10)
     assert (a.difference, b.difference, d.difference) == (60.0, 0.0, -80.0)
     assert (a.side, a.title) == ("open", "A")
@@ -249,7 +252,7 @@ def test_claims_that_changed_minds_are_ranked_only_with_enough_readers_in_both_g
 # Claims both camps accept
 
 
-def test_common_ground_needs_a_majority_of_both_camps_and_enough_readers_in_each():
+def test_claims_both_camps_accept_are_ranked_by_the_lower_camps_lower_bound():
     records = []
     for n in range(10):
         records += stances(f"o{n}", "undecided", "open")
@@ -265,14 +268,29 @@ def test_common_ground_needs_a_majority_of_both_camps_and_enough_readers_in_each
             records.append(vote(f"c{n}", CLAIM, "c", "agree" if n < 3 else "disagree"))
     records += stances("u1", "open", "undecided") + [vote("u1", CLAIM, "a", "disagree")]
     records += [vote("no-stance", CLAIM, "a", "disagree")]
-    a, b, c, d = claims_by_final_stance(readers_of(records), CLAIMS)
+    rows = claims_by_final_stance(counted(records), CLAIMS)
+    assert [row.claim_key for row in rows] == ["a", "c", "b", "d"]
+    a, c, b, d = rows
     assert [(s.count, s.n) for s in a.agree.values()] == [(6, 10), (7, 10), (0, 1)]
-    assert a.majority_in_both and a.enough_readers and a.common_ground
+    assert a.bridging == pytest.approx(wilson_interval(6, 10)[0])
+    assert a.enough_readers and not a.common_ground  # 60% and 70%: not clear of one half
     assert (b.agree["closed"].count, b.agree["closed"].n) == (5, 10)
-    assert not b.majority_in_both and b.enough_readers and not b.common_ground
+    assert b.bridging == pytest.approx(wilson_interval(5, 10)[0])
     assert (c.agree["closed"].count, c.agree["closed"].n) == (3, 4)
-    assert c.majority_in_both and not c.enough_readers and not c.common_ground
-    assert d.agree["open"].n == 0 and not d.common_ground
+    assert not c.enough_readers and not c.common_ground
+    assert d.agree["open"].n == 0 and d.bridging == 0.0 and not d.common_ground
+
+
+def test_a_claim_every_camp_clearly_accepts_is_common_ground():
+    records = []
+    for n in range(12):
+        for camp_side in ("open", "closed"):
+            reader = f"{camp_side}{n}"
+            records += stances(reader, after=camp_side)
+            records.append(vote(reader, CLAIM, "a", "agree" if n < 11 else "unsure"))
+    (a, *_) = claims_by_final_stance(counted(records), CLAIMS)
+    assert a.claim_key == "a" and a.common_ground
+    assert a.bridging == pytest.approx(wilson_interval(11, 12)[0])
 
 
 # The closing question
@@ -291,7 +309,7 @@ def test_question_is_split_by_final_stance_and_readers_without_one_count_only_ov
         *stances("r5", "open", "undecided"),  # no answer: in no denominator
         vote("r6", QUESTION, "closing", "yes"),  # no stance
     ]
-    breakdown = question_breakdown(readers_of(records), OPTIONS)
+    breakdown = question_breakdown(counted(records), OPTIONS)
     assert [(s.count, s.n) for s in breakdown.overall.values()] == [(2, 5), (2, 5), (1, 5)]
     by_stance = {
         stance: [(s.count, s.n) for s in shares.values()]
@@ -322,14 +340,15 @@ def test_analyse_puts_it_together_and_buckets_votes_by_when_they_were_first_cast
         vote("r2", CLAIM, "a", "agree", at=T0 + timedelta(hours=2, minutes=59)),
         vote("r2", QUESTION, "closing", "no", at=T0 + timedelta(hours=2)),
     ]
-    result = analyse(debate, iter(records))
+    result = analyse(debate, counted(records))
     assert result.headline.readers == 2
     assert result.headline.votes == 4
     assert result.headline.voting_open is False
     assert result.headline.first_vote_at == T0
     assert result.headline.last_vote_at == T0 + timedelta(days=9)
     assert result.persuasion.paired_readers == 1
-    assert result.persuasion.swing.winner == "closed"
+    assert result.persuasion.swing.sides["closed"].change == 1.0
+    assert result.persuasion.swing.winner is None  # one paired reader: too early
     assert result.votes_over_time == Timeline(
         "hour", [(T0, 2), (T0 + timedelta(hours=1), 0), (T0 + timedelta(hours=2), 2)]
     )
@@ -340,7 +359,7 @@ def test_analyse_puts_it_together_and_buckets_votes_by_when_they_were_first_cast
 
 def test_analyse_of_a_debate_without_votes():
     debate = make_debate(CLAIM_SPECS, (), voting_open=True)
-    result = analyse(debate, [])
+    result = analyse(debate, counted([]))
     assert (result.headline.readers, result.headline.votes) == (0, 0)
     assert result.headline.last_vote_at is None
     assert result.persuasion.paired_readers == 0
@@ -393,13 +412,16 @@ def test_loader_streams_one_debates_votes_and_agrees_with_the_public_counts(app)
         changed = next(r for r in records if r.kind == STANCE and r.item_key == "after")
         assert changed.updated_at > changed.created_at
 
-        result = analyse(debate, vote_records(db.session, debate.id))
+        claims, options = [c.key for c in debate.claims], debate.option_keys
+        counts = vote_counts(db.session, debate.id, claims, options)
+        assert counts == count_votes(records, claims, options)
+        result = analyse(debate, counts)
         public = results_from_sums(debate, counter_sums(db.session, debate.id))
         assert (result.headline.readers, result.headline.votes) == (public.readers, public.votes)
         assert result.headline.last_vote_at == changed.updated_at
-        assert result.persuasion.all_readers_swing == public.swing
+        assert result.persuasion.swing == public.swing
         assert result.persuasion.paired_readers == 1
-        assert result.persuasion.swing.change["closed"] == 100.0
+        assert result.persuasion.swing.sides["closed"].change == 1.0
 
 
 def test_analysis_of_votes_cast_over_http(app, new_reader):
@@ -412,7 +434,9 @@ def test_analysis_of_votes_cast_over_http(app, new_reader):
     carol.answer("coexistence")
     with app.app_context():
         debate = stored_debate()
-        result = analyse(debate, vote_records(db.session, debate.id))
+        counts = vote_counts(db.session, debate.id, [c.key for c in debate.claims],
+                             debate.option_keys)
+        result = analyse(debate, counts)
     assert result.headline.readers == 3
     assert result.headline.votes == 8
     assert result.persuasion.paired_readers == 2
@@ -421,7 +445,7 @@ def test_analysis_of_votes_cast_over_http(app, new_reader):
         row for row in result.claims_by_final_stance if row.claim_key == "safety-and-alignment"
     )
     assert (safety.agree["closed"].count, safety.agree["closed"].n) == (2, 2)
-    assert safety.majority_in_both is False  # the open camp (carol) did not vote on it
+    assert safety.bridging == 0.0  # the open camp (carol) did not vote on it
     assert result.question.by_final_stance["open"]["coexistence"].count == 1
-    assert result.votes_over_time.unit == "hour"
+    assert result.votes_over_time.unit == "5 minutes"
     assert sum(count for _, count in result.votes_over_time.buckets) == 8

@@ -29,33 +29,33 @@ def test_distribution_keeps_choice_order_and_ignores_unknown_choices():
     assert dist.rows() == [("agree", 6, 75), ("disagree", 2, 25), ("unsure", 0, 0)]
 
 
-def test_swing_names_the_side_that_gained_most():
-    before = distribution({"open": 4, "closed": 4, "undecided": 2}, STANCES)
-    after = distribution({"open": 3, "closed": 6, "undecided": 1}, STANCES)
-    result = swing(before, after)
-    assert result.change == {"open": -10.0, "closed": 20.0, "undecided": -10.0}
+def test_swing_names_the_side_that_gained_most_among_paired_readers():
+    flows = {("closed", "closed"): 12, ("open", "open"): 8, ("open", "closed"): 10}
+    result = swing(flows)
+    assert result.paired == 30 and result.moved == 10
+    assert (result.sides["closed"].before, result.sides["closed"].after) == (12, 22)
+    assert result.sides["closed"].change == pytest.approx(10 / 30)
+    assert result.sides["open"].change == pytest.approx(-10 / 30)
+    assert result.sides["closed"].low > 0
     assert result.winner == "closed"
     assert result.measurable
 
 
-def test_swing_uses_shares_not_raw_counts():
-    # More readers answered after reading; open's share fell even though its count grew.
-    before = distribution({"open": 5, "closed": 5, "undecided": 0}, STANCES)
-    after = distribution({"open": 6, "closed": 12, "undecided": 2}, STANCES)
-    result = swing(before, after)
-    assert result.change["open"] == -20.0
-    assert result.change["closed"] == 10.0
-    assert result.winner == "closed"
+def test_no_winner_under_the_minimum_or_while_chance_could_explain_the_gain():
+    assert swing({("open", "closed"): 4}).winner is None  # +100 points, but 4 readers
+    assert swing({("open", "closed"): 4}, min_n=4).winner == "closed"
+    slight = swing({("open", "closed"): 1, ("open", "open"): 6, ("closed", "closed"): 5})
+    assert slight.sides["closed"].change > 0 and slight.sides["closed"].low < 0
+    assert slight.winner is None
 
 
-def test_swing_has_no_winner_on_a_tie_or_without_both_phases():
-    even = distribution({"open": 1, "closed": 1, "undecided": 2}, STANCES)
-    tied_gain = distribution({"open": 2, "closed": 2, "undecided": 0}, STANCES)
-    assert swing(even, tied_gain).winner is None
-    assert swing(even, even).winner is None
-    empty = distribution({}, STANCES)
-    assert not swing(empty, even).measurable
-    assert swing(empty, even).winner is None
+def test_swing_has_no_winner_on_a_tie_or_without_paired_readers():
+    tie = swing({("undecided", "open"): 6, ("undecided", "closed"): 6})
+    assert tie.sides["open"].change == tie.sides["closed"].change
+    assert tie.winner is None
+    empty = swing({})
+    assert not empty.measurable and empty.winner is None
+    assert empty.sides["open"].change == 0.0
 
 
 def test_side_totals_sum_each_cases_claims():
