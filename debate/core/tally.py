@@ -32,18 +32,44 @@ Sums = dict[tuple[str, str, str], int]  # (kind, item key, choice) -> votes
 
 
 def rounded_percentages(counts: dict[str, int]) -> dict[str, int]:
-    """Whole percentages that add up to exactly 100 (largest remainder)."""
+    """Whole percentages, each within one point of the exact share.
+
+    Equal counts always show equal percentages. Each share is rounded down, then
+    the points still missing to reach 100 go out by largest remainder, to whole
+    groups of equal counts: a group gets its extra point all together or not at
+    all. A group too big for the points left is skipped and the next one tried,
+    unless a larger count would then show less than a smaller one. Shares that are
+    already whole never get a point. If points are still missing and giving them
+    to the first skipped group brings the sum strictly closer to 100, it gets them.
+    So the sum is 100 unless ties forbid it, and then it is the nearest reachable
+    (three equal counts show 33 each: 99, closer than 102).
+    """
     total = sum(counts.values())
     if total == 0:
         return {key: 0 for key in counts}
-    exact = {key: 100 * count / total for key, count in counts.items()}
-    result = {key: int(value) for key, value in exact.items()}
-    shortfall = 100 - sum(result.values())
-    by_remainder = sorted(
-        counts, key=lambda key: (exact[key] - result[key], counts[key]), reverse=True
-    )
-    for key in by_remainder[:shortfall]:
-        result[key] += 1
+    # Whole-number arithmetic: equal counts have exactly equal remainders.
+    result = {key: 100 * count // total for key, count in counts.items()}
+    remainder = {count: 100 * count % total for count in counts.values()}
+    groups: dict[int, list[str]] = {}
+    for key, count in counts.items():
+        groups.setdefault(count, []).append(key)
+    missing = 100 - sum(result.values())
+    skipped: list[int] = []
+    for count in sorted(groups, key=lambda c: (remainder[c], c), reverse=True):
+        if missing == 0 or remainder[count] == 0:
+            break
+        keys = groups[count]
+        # A larger skipped count must still show more than this one after its point.
+        overtakes = any(s > count and result[groups[s][0]] <= result[keys[0]] for s in skipped)
+        if len(keys) <= missing and not overtakes:
+            for key in keys:
+                result[key] += 1
+            missing -= len(keys)
+        else:
+            skipped.append(count)
+    if missing and skipped and len(groups[skipped[0]]) - missing < missing:
+        for key in groups[skipped[0]]:
+            result[key] += 1
     return result
 
 

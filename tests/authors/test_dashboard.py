@@ -33,9 +33,11 @@ def test_the_page_shows_headline_persuasion_and_claims(author_client, new_reader
     html = author_client.get(DASHBOARD).get_data(as_text=True)
     text = text_of(html)
     assert "Readers 12" in text and "Votes 60" in text and "Voting Open" in text
-    assert re.search(r"Open source wins the room : \+50 points among the 12 readers who "
-                     r"answered both before and after reading \(95% interval \+\d+ to \+\d+\)",
-                     text), text
+    assert re.search(
+        r"Open source wins the room : \+50 points among the 12 readers who "
+        r"answered both before and after reading \(95% interval \+\d+ to \+\d+\)",
+        text,
+    ), text
     # Claims that changed minds: ranked first, 100% of movers against 0% of stayers.
     changed = text[text.index("Claims that changed minds") : text.index("Claims both camps")]
     # Groups of 6 are below the minimum of 10: shown, with n and interval, but not ranked.

@@ -434,8 +434,9 @@ def test_analysis_of_votes_cast_over_http(app, new_reader):
     carol.answer("coexistence")
     with app.app_context():
         debate = stored_debate()
-        counts = vote_counts(db.session, debate.id, [c.key for c in debate.claims],
-                             debate.option_keys)
+        counts = vote_counts(
+            db.session, debate.id, [c.key for c in debate.claims], debate.option_keys
+        )
         result = analyse(debate, counts)
     assert result.headline.readers == 3
     assert result.headline.votes == 8

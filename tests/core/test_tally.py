@@ -1,6 +1,8 @@
 """Counting arithmetic on hand-made numbers where the right answer is known."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from debate.core.tally import distribution, rounded_percentages, side_totals, swing
 
@@ -11,14 +13,61 @@ STANCES = ("open", "closed", "undecided")
     ("counts", "expected"),
     [
         ({"a": 0, "b": 0}, {"a": 0, "b": 0}),
-        ({"a": 1, "b": 1, "c": 1}, {"a": 34, "b": 33, "c": 33}),
         ({"a": 2, "b": 1}, {"a": 67, "b": 33}),
         ({"a": 1, "b": 0, "c": 0}, {"a": 100, "b": 0, "c": 0}),
-        ({"a": 7, "b": 7, "c": 7, "d": 9}, {"a": 24, "b": 23, "c": 23, "d": 30}),
+        # Equal remainders, different counts: the larger count takes the point.
+        ({"a": 1, "b": 3, "c": 196}, {"a": 0, "b": 2, "c": 98}),
     ],
 )
 def test_rounded_percentages_add_up_to_100(counts, expected):
     assert rounded_percentages(counts) == expected
+
+
+# These two expected 34/33/33 and 24/23/23/30 before: equal counts shown unequal. Equal counts
+# now always show equal percentages, and the sum is the nearest to 100 that allows.
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ({"a": 1, "b": 1, "c": 1}, {"a": 33, "b": 33, "c": 33}),  # 99: 102 is further
+        ({"a": 7, "b": 7, "c": 7, "d": 9}, {"a": 23, "b": 23, "c": 23, "d": 30}),
+        # 6.67 three times and 80: 7s make 101, nearer than 98.
+        ({"a": 1, "b": 1, "c": 1, "d": 12}, {"a": 7, "b": 7, "c": 7, "d": 80}),
+        # The pair cannot share the one missing point; the single 1 takes it.
+        ({"a": 2, "b": 2, "c": 2, "d": 1}, {"a": 28, "b": 28, "c": 28, "d": 15}),
+    ],
+)
+def test_rounded_percentages_give_equal_counts_equal_percentages(counts, expected):
+    assert rounded_percentages(counts) == expected
+
+
+count_dicts = st.dictionaries(
+    st.text("abcdefgh", min_size=1, max_size=2), st.integers(0, 1000), min_size=1, max_size=8
+).filter(lambda counts: sum(counts.values()) > 0)
+
+
+@given(count_dicts)
+def test_rounded_percentages_properties(counts):
+    """For any 1-8 keys with counts 0-1000 and a positive total:
+
+    - equal counts get equal percentages, and a larger count never gets less;
+    - each percentage is within one point of the exact share (strictly: |p - exact| < 1);
+    - the sum is exactly 100 whenever no two keys with a fractional share have equal
+      counts (only such a tie can stop it), and never more than one key's worth away.
+    """
+    result = rounded_percentages(counts)
+    total = sum(counts.values())
+    assert result.keys() == counts.keys()
+    for a in counts:
+        assert abs(100 * counts[a] - result[a] * total) < total
+        for b in counts:
+            if counts[a] == counts[b]:
+                assert result[a] == result[b]
+            if counts[a] > counts[b]:
+                assert result[a] >= result[b]
+    fractional = [count for count in counts.values() if 100 * count % total]
+    if len(fractional) == len(set(fractional)):
+        assert sum(result.values()) == 100
+    assert abs(sum(result.values()) - 100) < len(counts)
 
 
 def test_distribution_keeps_choice_order_and_ignores_unknown_choices():

@@ -13,7 +13,6 @@ from debate.core.analysis import analyse
 from debate.core.debate import STANCE_SIDES
 from debate.readers.pages import current_results
 from debate.store.db import db
-from debate.store.votes import vote_counts
 from helpers import SLUG, Reader, add_author, api_results, sign_in
 
 
@@ -40,9 +39,10 @@ def test_panel_api_dashboard_and_exports_agree(voted_app):
     with voted_app.test_request_context():
         debate = debate_or_404(SLUG)
         public = current_results(debate).swing
-        dashboard = analyse(
-            debate, vote_records(db.session, debate.id), voted_app.config["DASHBOARD_MIN_N"]
-        ).persuasion.swing
+        counts = vote_counts(
+            db.session, debate.id, [c.key for c in debate.claims], debate.option_keys
+        )
+        dashboard = analyse(debate, counts, voted_app.config["DASHBOARD_MIN_N"]).persuasion.swing
     assert public == dashboard
     assert public.paired > 0
 
