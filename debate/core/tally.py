@@ -187,7 +187,13 @@ class DebateResults:
     question: Distribution
     stance: dict[str, Distribution]
     sides: dict[str, Distribution]
-    swing: Swing
+    flows: Flows
+    min_n: int
+
+    @property
+    def swing(self) -> Swing:
+        """Worked out when shown (the panel), not for every vote's answer."""
+        return swing(self.flows, self.min_n)
 
     @property
     def votes(self) -> int:
@@ -210,5 +216,6 @@ def results_from_sums(debate: Debate, sums: Sums, min_n: int = MIN_N) -> DebateR
         question=distribution(counts(QUESTION, QUESTION_KEY), [o.key for o in debate.options]),
         stance=stance,
         sides=side_totals(claims, {c.key: c.side for c in debate.claims}),
-        swing=swing({(b, a): n for (kind, b, a), n in sums.items() if kind == FLOW and n}, min_n),
+        flows={(b, a): n for (kind, b, a), n in sums.items() if kind == FLOW and n},
+        min_n=min_n,
     )

@@ -21,6 +21,7 @@ def test_results_json_has_the_documented_shape(client, new_reader):
         "claims",
         "question",
         "stance",
+        "swing",
     }
     assert results["slug"] == SLUG
     assert results["voting_open"] is True
@@ -48,6 +49,12 @@ def test_results_json_has_the_documented_shape(client, new_reader):
         "before": {"open": 0, "closed": 0, "undecided": 1},
         "after": {"open": 1, "closed": 0, "undecided": 0},
     }
+    swing = results["swing"]
+    assert (swing["paired"], swing["winner"]) == (1, None)
+    assert swing["flows"]["undecided"] == {"open": 1, "closed": 0, "undecided": 0}
+    assert swing["sides"]["open"]["before"] == 0 and swing["sides"]["open"]["after"] == 100
+    assert swing["sides"]["open"]["change"] == 100.0
+    assert swing["sides"]["open"]["low"] < 100.0 <= swing["sides"]["open"]["high"]
 
 
 def test_unknown_debate_is_404(client):

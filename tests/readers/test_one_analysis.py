@@ -13,6 +13,7 @@ from debate.core.analysis import analyse
 from debate.core.debate import STANCE_SIDES
 from debate.readers.pages import current_results
 from debate.store.db import db
+from debate.store.votes import vote_counts
 from helpers import SLUG, Reader, add_author, api_results, sign_in
 
 
