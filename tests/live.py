@@ -271,19 +271,20 @@ class CrowdReader:
         self.record.add((self.token, kind, key), choice, status, racing=session is not None)
         return status
 
-    def race(self, kind: str, key: str, choices: tuple[str, str]):
-        """Two requests of this reader at once, on one item, with different choices."""
-        twins = [requests.Session(), requests.Session()]
+    def race(self, votes: list[tuple[str, str, str]]):
+        """Requests of this reader at once, one per (kind, key, choice): one item with
+        different choices, or both stance answers together."""
+        twins = [requests.Session() for _ in votes]
         for twin in twins:
             twin.cookies.update(self.session.cookies)
-        barrier = threading.Barrier(2)
+        barrier = threading.Barrier(len(votes))
 
-        def send(choice, session):
+        def send(vote, session):
             barrier.wait()
-            self.vote(kind, key, choice, session)
+            self.vote(*vote, session)
 
         threads = [
-            threading.Thread(target=send, args=pair) for pair in zip(choices, twins, strict=True)
+            threading.Thread(target=send, args=pair) for pair in zip(votes, twins, strict=True)
         ]
         for thread in threads:
             thread.start()
@@ -310,6 +311,10 @@ def crowd_votes(
             start.wait(timeout=120)  # all readers start voting together
         items = [("claim", key) for key in rng.sample(CLAIMS, rng.randint(2, len(CLAIMS)))]
         items += [("question", "closing"), ("stance", "before"), ("stance", "after")]
+        if index % 4 == 0:  # both stance answers at once, before any other vote
+            reader.race(
+                [("stance", phase, rng.choice(CHOICES["stance"])) for phase in ("before", "after")]
+            )
         for kind, key in items:
             if stop and stop.is_set():
                 return
@@ -319,7 +324,7 @@ def crowd_votes(
                 return
             first, second = rng.sample(CHOICES[kind], 2)
             if rng.random() < 0.3:
-                reader.race(kind, key, (first, second))
+                reader.race([(kind, key, first), (kind, key, second)])
                 # One plain vote after the race makes the reader's last choice known.
                 reader.vote(kind, key, rng.choice(CHOICES[kind]))
             else:
