@@ -22,6 +22,7 @@ from debate.store.votes import TALLY_SHARDS
 from debate.web.config import normalise_database_url
 
 VOTE_COLUMNS = ("debate_id", "kind", "item_key", "reader_id", "choice", "created_at", "updated_at")
+READER_COLUMNS = ("debate_id", "reader_id", "first_vote_at", "stance_before", "stance_after")
 TALLY_COLUMNS = ("debate_id", "kind", "item_key", "choice", "shard", "count")
 
 
@@ -45,7 +46,7 @@ class Voters:
 
     def __init__(self, debate_id: int, items, seed: int):
         self.debate_id, self.items, self.rng = debate_id, items, random.Random(seed)
-        self.readers: list[str] = []
+        self.readers: list[tuple[str, str | None, str | None]] = []  # id, stances
         self.counts: Counter = Counter()
 
     def votes(self, total: int):
@@ -53,7 +54,6 @@ class Voters:
         now = datetime.now()
         while total > 0:
             reader = f"{self.rng.getrandbits(128):032x}"
-            self.readers.append(reader)
             stances = {}
             for kind, key, choices in self.items[:total]:
                 choice = self.rng.choice(choices)
@@ -61,13 +61,14 @@ class Voters:
                 if kind == STANCE:
                     stances[key] = choice
                 yield (self.debate_id, kind, key, reader, choice, now, now)
+            self.readers.append((reader, stances.get("before"), stances.get("after")))
             if len(stances) == 2:  # the flow counter a reader who answered both moves
                 self.counts[FLOW, stances["before"], stances["after"]] += 1
             total -= len(self.items)
 
     def reader_rows(self) -> list[tuple]:
         now = datetime.now()
-        return [(self.debate_id, reader, now) for reader in self.readers]
+        return [(self.debate_id, reader, now, *stances) for reader, *stances in self.readers]
 
     def tally_rows(self) -> list[tuple]:
         """Each counter spread over the shards, as many random votes would leave it."""
@@ -126,7 +127,7 @@ def _insert_sqlite(cursor, voters: Voters, votes: int) -> None:
         f"INSERT INTO votes ({', '.join(VOTE_COLUMNS)}) VALUES ({marks})", voters.votes(votes)
     )
     cursor.executemany(
-        "INSERT INTO debate_readers (debate_id, reader_id, first_vote_at) VALUES (?, ?, ?)",
+        f"INSERT INTO debate_readers ({', '.join(READER_COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
         voters.reader_rows(),
     )
     cursor.executemany(
@@ -142,7 +143,7 @@ def _copy_postgresql(cursor, voters: Voters, votes: int) -> None:
                 copy.write_row(row)
 
     copy_rows("votes", VOTE_COLUMNS, voters.votes(votes))
-    copy_rows("debate_readers", ("debate_id", "reader_id", "first_vote_at"), voters.reader_rows())
+    copy_rows("debate_readers", READER_COLUMNS, voters.reader_rows())
     copy_rows("tallies", TALLY_COLUMNS, voters.tally_rows())
 
 

@@ -155,7 +155,9 @@ class Tally(Model):
 
 
 class DebateReader(Model):
-    """The first time a reader voted in a debate: the exact count of readers."""
+    """A reader of a debate from their first vote on: the exact count of readers, and
+    their answers to the stance question, kept beside their votes so the analysis
+    groups votes by stance without a join per vote."""
 
     __tablename__ = "debate_readers"
 
@@ -164,3 +166,5 @@ class DebateReader(Model):
     )
     reader_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     first_vote_at: Mapped[datetime] = mapped_column(default=utcnow)
+    stance_before: Mapped[str | None] = mapped_column(String(16))
+    stance_after: Mapped[str | None] = mapped_column(String(16))

@@ -9,13 +9,13 @@ statement is a write, so the lock is held from the start).
 """
 
 import random
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Executable, Table, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import Executable, Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..core.analysis import CountedChoice, Stances, VoteCounts, VoteRecord
@@ -26,7 +26,6 @@ from ..core.debate import (
     QUESTION_KEY,
     STANCE,
     STANCE_PHASES,
-    STANCE_SIDES,
     Item,
 )
 from ..core.tally import FLOW, READERS_KIND, Sums
@@ -67,10 +66,15 @@ def cast_vote(
     sql = _statements(session.get_bind().dialect.name)
     reader = {"debate_id": debate_id, "reader_id": reader_id}
     is_new_reader = run(sql.add_reader, {**reader, "first_vote_at": now}).first() is not None
+    other_stance = None
     if kind == STANCE:
-        # A reader's two stance answers make their flow: take their turn first,
-        # so two racing answers of one reader each see the other's.
-        run(sql.lock_reader, reader)
+        # The answer goes on the reader's row too, which also gives the other
+        # phase's answer; the row's lock makes two racing answers of one reader
+        # take turns, so each sees the other's.
+        other_stance = run(
+            sql.set_stance[item_key],
+            {"in_debate": debate_id, "by_reader": reader_id, "choice": choice},
+        ).scalar()
     inserted = (
         run(
             sql.add_vote,
@@ -102,8 +106,8 @@ def cast_vote(
         moves.append((kind, item_key, choice, +1))
         if previous is not None:
             moves.append((kind, item_key, previous, -1))
-        if kind == STANCE:
-            moves += _flow_moves(run, sql, reader, item_key, previous, choice)
+        if kind == STANCE and other_stance is not None:
+            moves += _flow_moves(item_key, other_stance, previous, choice)
     if is_new_reader:
         moves.append((READERS_KIND, "all", "all", +1))
     # Counters are locked in one global order, so two voters never deadlock.
@@ -125,19 +129,10 @@ def cast_vote(
 
 
 def _flow_moves(
-    run: Callable[..., Any],
-    sql: "_VoteStatements",
-    reader: dict[str, Any],
-    phase: str,
-    previous: str | None,
-    choice: str,
+    phase: str, other: str, previous: str | None, choice: str
 ) -> list[tuple[str, str, str, int]]:
-    """The flow counters a changed stance answer moves: (before, after) for a
-    reader who answered both phases, counted as kind FLOW, key before, choice after."""
-    other_phase = "after" if phase == "before" else "before"
-    other = run(sql.stance_answer, {**reader, "phase": other_phase}).scalar()
-    if other is None:
-        return []
+    """The flow counters a changed stance answer moves for a reader who answered
+    both phases: kind FLOW, key the stance before, choice the stance after."""
 
     def flow(mine: str) -> tuple[str, str]:
         return (mine, other) if phase == "before" else (other, mine)
@@ -155,8 +150,7 @@ class _VoteStatements:
     current_choice: Executable
     change_vote: Executable
     add_to_tally: Executable
-    lock_reader: Executable
-    stance_answer: Executable
+    set_stance: dict[str, Executable]  # per phase; returns the other phase's answer
 
 
 @cache
@@ -190,18 +184,16 @@ def _statements(dialect: str) -> _VoteStatements:
         .where(*same_item)
         .values(choice=bindparam("choice"), updated_at=bindparam("updated_at")),
         add_to_tally=add_to_tally,
-        lock_reader=select(readers.c.reader_id)
-        .where(
-            readers.c.debate_id == bindparam("debate_id"),
-            readers.c.reader_id == bindparam("reader_id"),
-        )
-        .with_for_update(),
-        stance_answer=select(votes.c.choice).where(
-            votes.c.debate_id == bindparam("debate_id"),
-            votes.c.kind == STANCE,
-            votes.c.item_key == bindparam("phase"),
-            votes.c.reader_id == bindparam("reader_id"),
-        ),
+        set_stance={
+            phase: update(readers)
+            .where(
+                readers.c.debate_id == bindparam("in_debate"),
+                readers.c.reader_id == bindparam("by_reader"),
+            )
+            .values({f"stance_{phase}": bindparam("choice")})
+            .returning(readers.c[f"stance_{other}"])
+            for phase, other in (("before", "after"), ("after", "before"))
+        },
     )
 
 
@@ -258,9 +250,11 @@ def vote_records(
 def vote_counts(
     session: DbSession, debate_id: int, claim_keys: Iterable[str], option_keys: Iterable[str]
 ) -> VoteCounts:
-    """A debate's current votes counted for the analysis, by three grouped queries:
-    what count_votes counts from records, without reading every vote into Python."""
-    votes = cast(Table, Vote.__table__)
+    """A debate's current votes counted for the analysis by three grouped queries:
+    what count_votes counts from records, without reading every vote into Python.
+    A reader's stances are on their row (debate_readers), so votes are grouped by
+    stance with one lookup per vote."""
+    votes, readers = cast(Table, Vote.__table__), cast(Table, DebateReader.__table__)
     current = or_(
         and_(
             votes.c.kind == CLAIM,
@@ -272,74 +266,53 @@ def vote_counts(
             votes.c.item_key == QUESTION_KEY,
             votes.c.choice.in_(list(option_keys)),
         ),
-        and_(
-            votes.c.kind == STANCE,
-            votes.c.item_key.in_(STANCE_PHASES),
-            votes.c.choice.in_(STANCE_SIDES),
-        ),
+        and_(votes.c.kind == STANCE, votes.c.item_key.in_(STANCE_PHASES)),
     )
-    of_debate = votes.c.debate_id == debate_id
-    stances = (
-        select(
-            votes.c.reader_id,
-            func.max(case((votes.c.item_key == "before", votes.c.choice))).label("before"),
-            func.max(case((votes.c.item_key == "after", votes.c.choice))).label("after"),
-        )
-        .where(of_debate, votes.c.kind == STANCE, current)
-        .group_by(votes.c.reader_id)
-        .subquery()
-    )
+    before, after = readers.c.stance_before, readers.c.stance_after
     run = session.connection().execute
-    per_stances: dict[Stances, int] = {
-        (before, after): n
-        for before, after, n in run(
-            select(stances.c.before, stances.c.after, func.count()).group_by(
-                stances.c.before, stances.c.after
-            )
+    stances: dict[Stances, int] = {
+        (b, a): n
+        for b, a, n in run(
+            select(before, after, func.count())
+            .where(readers.c.debate_id == debate_id)
+            .group_by(before, after)
         )
     }
     choices: dict[CountedChoice, int] = {
-        (kind, key, choice, (before, after)): n
-        for kind, key, choice, before, after, n in run(
-            select(
-                votes.c.kind,
-                votes.c.item_key,
-                votes.c.choice,
-                stances.c.before,
-                stances.c.after,
-                func.count(),
+        (kind, key, choice, (b, a)): n
+        for kind, key, choice, b, a, n in run(
+            select(votes.c.kind, votes.c.item_key, votes.c.choice, before, after, func.count())
+            .select_from(
+                readers.join(
+                    votes,
+                    and_(
+                        votes.c.debate_id == readers.c.debate_id,
+                        votes.c.reader_id == readers.c.reader_id,
+                    ),
+                )
             )
-            .select_from(votes.outerjoin(stances, stances.c.reader_id == votes.c.reader_id))
-            .where(of_debate, votes.c.kind != STANCE, current)
-            .group_by(
-                votes.c.kind, votes.c.item_key, votes.c.choice, stances.c.before, stances.c.after
-            )
+            .where(readers.c.debate_id == debate_id, votes.c.kind != STANCE, current)
+            .group_by(votes.c.kind, votes.c.item_key, votes.c.choice, before, after)
         )
     }
     minute = (
         func.date_trunc("minute", votes.c.created_at)
         if session.get_bind().dialect.name == "postgresql"
-        else func.strftime("%Y-%m-%d %H:%M:00", votes.c.created_at)
+        else func.substr(votes.c.created_at, 1, 16)  # SQLite's text: "YYYY-MM-DD HH:MM"
     )
     per_minute: dict[datetime, int] = {}
     first = last = None
     for at, n, earliest, latest in run(
         select(minute, func.count(), func.min(votes.c.created_at), func.max(votes.c.updated_at))
-        .where(of_debate, current)
+        .where(votes.c.debate_id == debate_id, current)
         .group_by(minute)
     ):
-        per_minute[at if isinstance(at, datetime) else datetime.fromisoformat(at)] = n
+        per_minute[_as_datetime(at)] = n
         earliest, latest = _as_datetime(earliest), _as_datetime(latest)
         first = earliest if first is None else min(first, earliest)
         last = latest if last is None else max(last, latest)
-    readers = run(  # every reader has a row there from their first vote on
-        select(func.count()).select_from(DebateReader).where(DebateReader.debate_id == debate_id)
-    ).scalar_one()
-    without_stance = readers - sum(per_stances.values())
-    if without_stance:
-        per_stances[None, None] = without_stance
     return VoteCounts(
-        readers, sum(per_minute.values()), first, last, per_stances, choices, per_minute
+        sum(stances.values()), sum(per_minute.values()), first, last, stances, choices, per_minute
     )
 
 
