@@ -33,7 +33,7 @@ from ..core.debate import (
 )
 from ..core.tally import results_from_sums
 from ..store.db import db, retry_on_lost_connection, write_turn
-from ..store.votes import cast_vote, counter_sums
+from ..store.votes import VoteVanished, cast_vote, counter_sums
 from ..web.forms import FieldsForm
 from ..web.limits import limits
 from .identity import current_reader
@@ -219,6 +219,10 @@ def _cast(ballot: Ballot) -> Ballot:
         return counts
 
     with write_turn():
-        ballot.counts = retry_on_lost_connection(record)
+        try:
+            ballot.counts = retry_on_lost_connection(record)
+        except VoteVanished:
+            db.session.rollback()
+            abort(409, description="The poll's votes were just reset. Please vote again.")
     reader.voted = True
     return ballot

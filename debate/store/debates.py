@@ -118,7 +118,12 @@ def count_votes(session: DbSession, debate_id: int) -> int:
 
 def delete_all_votes(session: DbSession, debate_id: int) -> int:
     """Delete a debate's votes, readers and counters in one transaction; return
-    how many votes went. The caller commits, so a failure deletes nothing."""
+    how many votes went. The caller commits, so a failure deletes nothing.
+
+    The debate's row is taken first, exclusively: a vote holds it shared for its
+    whole transaction (store/votes.py), so a reset waits for votes under way and
+    votes wait for the reset, and the counters always equal a recount."""
+    session.execute(select(DebateRow.id).where(DebateRow.id == debate_id).with_for_update())
     # A DELETE's result is a CursorResult, which has the rowcount.
     result = cast(
         CursorResult[Any], session.execute(delete(Vote).where(Vote.debate_id == debate_id))

@@ -30,9 +30,13 @@ from ..core.debate import (
 )
 from ..core.tally import FLOW, READERS_KIND, Sums
 from .db import DbSession, utcnow
-from .models import DebateReader, Tally, Vote
+from .models import DebateReader, DebateRow, Tally, Vote
 
 TALLY_SHARDS = 8
+
+
+class VoteVanished(Exception):
+    """The vote's row went while it was changed: a reset won the race."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,12 @@ def cast_vote(
     """
     now = utcnow()
     run = session.connection().execute
-    sql = _statements(session.get_bind().dialect.name)
+    dialect = session.get_bind().dialect.name
+    sql = _statements(dialect)
+    if dialect == "postgresql":
+        # A reset takes this row exclusively (store/debates.py): votes and resets
+        # of one debate exclude each other. SQLite's one writer does that already.
+        run(sql.hold_debate, {"debate_id": debate_id})
     reader = {"debate_id": debate_id, "reader_id": reader_id}
     is_new_reader = run(sql.add_reader, {**reader, "first_vote_at": now}).first() is not None
     other_stance = None
@@ -98,7 +107,9 @@ def cast_vote(
             "on_item": item_key,
             "by_reader": reader_id,
         }
-        previous = run(sql.current_choice, item).scalar_one()
+        previous = run(sql.current_choice, item).scalar_one_or_none()
+        if previous is None:
+            raise VoteVanished(debate_id)
         if previous != choice:
             run(sql.change_vote, {**item, "choice": choice, "updated_at": now})
     moves = []
@@ -151,6 +162,7 @@ class _VoteStatements:
     change_vote: Executable
     add_to_tally: Executable
     set_stance: dict[str, Executable]  # per phase; returns the other phase's answer
+    hold_debate: Executable
 
 
 @cache
@@ -164,6 +176,7 @@ def _statements(dialect: str) -> _VoteStatements:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     votes, tallies = cast(Table, Vote.__table__), cast(Table, Tally.__table__)
     readers = cast(Table, DebateReader.__table__)
+    debates = cast(Table, DebateRow.__table__)
     # Parameters named apart from the columns, which UPDATE ... SET reserves.
     same_item = [
         votes.c.debate_id == bindparam("in_debate"),
@@ -184,6 +197,9 @@ def _statements(dialect: str) -> _VoteStatements:
         .where(*same_item)
         .values(choice=bindparam("choice"), updated_at=bindparam("updated_at")),
         add_to_tally=add_to_tally,
+        hold_debate=select(debates.c.id)
+        .where(debates.c.id == bindparam("debate_id"))
+        .with_for_update(read=True),
         set_stance={
             phase: update(readers)
             .where(

@@ -22,6 +22,7 @@ TITLES = {
     403: "Not allowed",
     404: "Not found",
     405: "Method not allowed",
+    409: "That changed while you voted",
     413: "That request is too large",
     429: "Too many requests",
     500: "Something went wrong",
