@@ -17,7 +17,7 @@ import statistics
 from urllib.parse import urlsplit
 
 from .measure import Sample
-from .readers import Page, new_reader_id
+from .readers import new_voter
 
 CHOICES = ("agree", "disagree", "unsure")
 
@@ -25,30 +25,25 @@ CHOICES = ("agree", "disagree", "unsure")
 class VotePlan:
     """What vote.lua sends: new readers voting, and every `change_every`th a change."""
 
-    def __init__(self, pages: list[Page], slug: str, claims: list[str], change_every: int = 10):
-        self.pages, self.slug, self.claims = pages, slug, claims
+    def __init__(self, secret_key: str, slug: str, claims: list[str], change_every: int = 10):
+        self.secret_key, self.slug, self.claims = secret_key, slug, claims
         self.change_every, self.turn, self.voted = change_every, 0, []
 
     def next(self, host: str) -> bytes:
         self.turn += 1
         if self.turn % self.change_every == 0 and self.voted:
             vote = random.choice(self.voted)
-            vote[3] = random.choice([c for c in CHOICES if c != vote[3]])
+            vote[2] = random.choice([c for c in CHOICES if c != vote[2]])
         else:
-            vote = [
-                random.choice(self.pages),
-                new_reader_id(),
-                random.choice(self.claims),
-                random.choice(CHOICES),
-            ]
+            vote = [new_voter(self.secret_key), random.choice(self.claims), random.choice(CHOICES)]
             self.voted.append(vote)
-        page, reader, claim, choice = vote
-        body = f"choice={choice}&csrf_token={page.csrf}".encode()
+        voter, claim, choice = vote
+        body = f"choice={choice}&csrf_token={voter.token}".encode()
         return (
             f"POST /debates/{self.slug}/claims/{claim}/vote HTTP/1.1\r\n"
             f"Host: {host}\r\nHX-Request: true\r\nSec-Fetch-Site: same-origin\r\n"
             f"Content-Type: application/x-www-form-urlencoded\r\n"
-            f"Cookie: debate_reader={reader}\r\n"
+            f"Cookie: debate_reader={voter.cookie}\r\n"
             f"Content-Length: {len(body)}\r\n\r\n"
         ).encode() + body
 

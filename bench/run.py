@@ -154,7 +154,7 @@ class Bench:
             Family(kind, args, env, self.work, stack) for kind in args.databases.split(",")
         ]
         first_page = self.families[0].page("small")
-        self.pages = readers.pages(first_page, CONNECTIONS * 2)
+        self.secret_key = env["SECRET_KEY"]
         self.claims = claim_keys(first_page)
         self.first_load = weight.first_load(first_page)
         self.rows: dict[tuple[str, str], report.Row] = {}
@@ -236,7 +236,7 @@ class Bench:
         )
         if db == "postgresql":
             self.row("vote POST, one hot claim", db, self.votes(family, self.claims[:1], 1))
-        plan = fixedrate.VotePlan(self.pages, SLUG, self.claims, CHANGE_EVERY)
+        plan = fixedrate.VotePlan(self.secret_key, SLUG, self.claims, CHANGE_EVERY)
         self.row(
             "vote POST at half max rate",
             db,
@@ -278,7 +278,7 @@ class Bench:
 
     def votes(self, family: Family, claims: list[str], per_reader: int) -> Sample:
         """wrk with vote.lua: fresh readers, `per_reader` claims each, some changes."""
-        voters = readers.write_readers(self.work / "readers.tsv", self.pages, 20_000)
+        voters = readers.write_readers(self.work / "readers.tsv", self.secret_key, 20_000)
         lua_args = [
             voters,
             THREADS,

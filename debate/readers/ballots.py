@@ -40,6 +40,10 @@ from .identity import current_reader
 
 bp = Blueprint("voting", __name__, url_prefix="/debates/<slug>")
 REFUSED = "This vote did not come from the poll's own page. Reload the page and try again."
+OTHER_READER = (
+    "This page was opened before you voted elsewhere on this site, so it speaks for someone "
+    "else. Reload the page to vote."
+)
 
 
 def _one_of(name: str, allowed) -> list:
@@ -79,12 +83,12 @@ class Ballot:
 
 
 def check_vote_origin() -> None:
-    """Refuse a vote that does not show it comes from this site, or that has no
-    genuine, current vote token.
+    """Refuse a vote that does not show it comes from this site, that has no
+    genuine, current vote token, or whose reader cookie names another reader than
+    its token (a cookie is signed by the server, so a made-up one names nobody).
 
     Browsers send Sec-Fetch-Site or Origin with every POST; a very old one that
-    sends neither must send a Referer of this site and, if it has a reader
-    cookie, the token of that reader.
+    sends neither must send a Referer of this site.
     """
     site = request.host_url.rstrip("/")
     fetch_site = request.headers.get("Sec-Fetch-Site")
@@ -96,10 +100,11 @@ def check_vote_origin() -> None:
     reader = current_reader()
     if reader.token_id is None:
         abort(400, description=REFUSED)
-    if fetch_site is None and origin is None:
-        referer = request.headers.get("Referer", "")
-        if not referer.startswith(site + "/") or reader.id != reader.token_id:
-            abort(400, description=REFUSED)
+    if reader.id != reader.token_id:
+        abort(400, description=OTHER_READER)
+    referer = request.headers.get("Referer", "")
+    if fetch_site is None and origin is None and not referer.startswith(site + "/"):
+        abort(400, description=REFUSED)
 
 
 def claim_ballot(slug: str, claim_key: str) -> Ballot:

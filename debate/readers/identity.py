@@ -1,10 +1,12 @@
 """Who the reader is: one answer per request, `current_reader()`.
 
-A reader is anonymous: a random id, kept in a cookie once they vote. Every
-page carries its reader's id as a signed, dated token (its vote token) in
-each vote form and htmx request, so votes cast before the first answer has
-set the cookie, or where the browser keeps no cookie at all (a blocked
-third-party iframe), still belong to one reader for the life of the page.
+A reader is anonymous: a random id that the server made and signed. It is
+kept in a cookie, signed too, once they vote: a cookie the server did not sign
+is a new visitor's. Every page carries its reader's id as a signed, dated token
+(its vote token) in each vote form and htmx request, so votes cast before the
+first answer has set the cookie, or where the browser keeps no cookie at all (a
+blocked third-party iframe), still belong to one reader for the life of the
+page. A vote's cookie and token must name the same reader (readers/ballots.py).
 """
 
 import hashlib
@@ -16,7 +18,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from flask import current_app, g, request
-from itsdangerous import BadSignature, TimestampSigner
+from itsdangerous import BadSignature, Signer, TimestampSigner
 from werkzeug.wrappers import Response
 
 from ..cache.responses import FILL
@@ -83,8 +85,15 @@ def cookie_name() -> str:
 
 
 def _from_cookie() -> str | None:
-    value = request.cookies.get(cookie_name(), "")
-    return value if _VALID_ID.match(value) else None
+    """The reader the cookie names, if the server signed it."""
+    value = request.cookies.get(cookie_name())
+    if not value:
+        return None
+    try:
+        reader_id = _cookie_signer(current_app.secret_key).unsign(value).decode("ascii")
+    except (BadSignature, UnicodeDecodeError):
+        return None
+    return reader_id if _VALID_ID.match(reader_id) else None
 
 
 def _from_token() -> str | None:
@@ -102,6 +111,22 @@ def _from_token() -> str | None:
         return None
     reader_id = value.decode("ascii", "replace")
     return reader_id if _VALID_ID.match(reader_id) else None
+
+
+@lru_cache(maxsize=8)
+def _cookie_signer(secret_key: str) -> Signer:
+    """The cookie lives as long as the browser keeps it: signed, not dated."""
+    return Signer(secret_key, salt="debate-reader-cookie")
+
+
+def reader_cookie(secret_key: str, reader_id: str) -> str:
+    """The cookie value of a reader: their id, signed."""
+    return _cookie_signer(secret_key).sign(reader_id).decode("ascii")
+
+
+def reader_token(secret_key: str, reader_id: str) -> str:
+    """The vote token of a reader: their id, signed and dated."""
+    return _signer(secret_key).sign(reader_id).decode("ascii")
 
 
 @lru_cache(maxsize=8)
@@ -143,6 +168,11 @@ def remember_reader(response: Response) -> Response:
     else:
         attributes = {"secure": request.is_secure, "samesite": "Lax"}
     response.set_cookie(
-        cookie_name(), reader.id, max_age=COOKIE_MAX_AGE, path="/", httponly=True, **attributes
+        cookie_name(),
+        reader_cookie(current_app.secret_key, reader.id),
+        max_age=COOKIE_MAX_AGE,
+        path="/",
+        httponly=True,
+        **attributes,
     )
     return response

@@ -204,17 +204,36 @@ def test_a_page_needs_no_session(client):
     assert "Cookie" not in response.headers.get("Vary", "")
 
 
-def test_a_vote_from_another_tab_of_the_same_reader_counts_as_that_reader(client):
-    """Two tabs opened before the first vote carry different tokens; once the
-    first vote set the cookie, the cookie says who votes."""
+def test_a_tab_opened_before_the_first_vote_elsewhere_must_be_reloaded(client):
+    """Two tabs opened before the first vote carry different readers' tokens; once
+    the first vote set the cookie, the second tab's token names another reader than
+    the cookie: its vote is refused, readably, until it is reloaded."""
     first_tab, second_tab = Reader(client), Reader(client)
     first_tab.open(), second_tab.open()
-    first_tab.vote_claim("customization", "agree")
-    response = second_tab.vote_claim(
-        "accountability", "agree", headers={"Sec-Fetch-Site": "same-origin"}
-    )
-    assert response.status_code == 303
+    assert first_tab.vote_claim("customization", "agree").status_code == 303
+    refused = second_tab.vote_claim("accountability", "agree")
+    assert refused.status_code == 400
+    assert "Reload the page to vote" in refused.get_data(as_text=True)
+    second_tab.open()
+    assert second_tab.vote_claim("accountability", "agree").status_code == 303
     assert api_results(client)["readers"] == 1
+
+
+def test_made_up_cookies_name_nobody(app):
+    """One genuine token and a made-up reader cookie per request: the cookies are
+    not the server's, so every vote is the token's reader's."""
+    token_holder = Reader(app.test_client())
+    token_holder.open()
+    for number in range(20):
+        client = app.test_client()
+        client.set_cookie("debate_reader", f"{number:032x}")
+        response = client.post(
+            f"/debates/{SLUG}/claims/customization/vote",
+            data={"choice": "agree", "csrf_token": token_holder.csrf},
+            headers=token_holder.says_origin,
+        )
+        assert response.status_code == 303
+    assert api_results(app.test_client())["readers"] == 1
 
 
 def test_an_old_browser_must_send_a_referer_of_this_site(client):
