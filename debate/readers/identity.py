@@ -169,7 +169,7 @@ def remember_reader(response: Response) -> Response:
         attributes = {"secure": request.is_secure, "samesite": "Lax"}
     response.set_cookie(
         cookie_name(),
-        reader_cookie(current_app.secret_key, reader.id),
+        reader_cookie(cast(str, current_app.secret_key), reader.id),
         max_age=COOKIE_MAX_AGE,
         path="/",
         httponly=True,
