@@ -140,6 +140,7 @@ class Bench:
             "DEBATE_RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
             "DEBATE_VOTE_LIMIT_PER_ADDRESS": "100000000 per minute",
             "DEBATE_VOTE_LIMIT_PER_READER": "100000000 per minute",
+            "DEBATE_NEW_READERS_PER_NETWORK": "100000000 per hour",
         }
         env.pop("DATABASE_URL", None)
         self.env = env

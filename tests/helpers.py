@@ -43,6 +43,8 @@ def make_app(database_uri: str, **overrides):
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_uri,
         "CACHE_RESULTS_SECONDS": 0,  # tests of the response layer turn it on
+        # Every test reader comes from one address; the budget has tests of its own.
+        "NEW_READERS_PER_NETWORK": "100000 per hour",
         **overrides,
     }
     app = create_app(config)

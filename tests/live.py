@@ -61,6 +61,7 @@ class Gunicorn:
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "GUNICORN_ACCESSLOG": "",
             "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+            "DEBATE_NEW_READERS_PER_NETWORK": "100000 per hour",
             "DEBATE_RATELIMIT_KEY_PREFIX": f"live-{self.port}-{time.time_ns()}",
             "DEBATE_VOTE_LIMIT_PER_ADDRESS": "1000000 per minute",
             "DEBATE_VOTE_LIMIT_PER_READER": "1000000 per minute",

@@ -33,13 +33,17 @@ from ..core.debate import (
 )
 from ..core.tally import results_from_sums
 from ..store.db import db, retry_on_lost_connection, write_turn
-from ..store.votes import VoteVanished, cast_vote, counter_sums
+from ..store.votes import NewReaderRefused, VoteVanished, cast_vote, counter_sums
 from ..web.forms import FieldsForm
 from ..web.limits import limits
 from .identity import current_reader
 
 bp = Blueprint("voting", __name__, url_prefix="/debates/<slug>")
 REFUSED = "This vote did not come from the poll's own page. Reload the page and try again."
+NEW_READERS_REFUSED = (
+    "Many new readers have voted from your network in the last hour, so a new reader's vote "
+    "cannot be counted from it right now. Please try again later."
+)
 OTHER_READER = (
     "This page was opened before you voted elsewhere on this site, so it speaks for someone "
     "else. Reload the page to vote."
@@ -216,6 +220,7 @@ def _cast(ballot: Ballot) -> Ballot:
             reader.id,
             ballot.choice,
             commit=False,
+            admit_new_reader=limits().admit_new_reader,
         )
         counts = (
             counter_sums(db.session, ballot.debate.id, ballot.item) if answer_needs_counts else {}
@@ -229,5 +234,8 @@ def _cast(ballot: Ballot) -> Ballot:
         except VoteVanished:
             db.session.rollback()
             abort(409, description="The poll's votes were just reset. Please vote again.")
+        except NewReaderRefused:
+            db.session.rollback()
+            abort(429, description=NEW_READERS_REFUSED)
     reader.voted = True
     return ballot

@@ -9,7 +9,7 @@ statement is a write, so the lock is held from the start).
 """
 
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -35,6 +35,10 @@ from .models import DebateReader, DebateRow, Tally, Vote
 TALLY_SHARDS = 8
 
 
+class NewReaderRefused(Exception):
+    """A reader's first vote that the caller's admission refused; roll back."""
+
+
 class VoteVanished(Exception):
     """The vote's row went while it was changed: a reset won the race."""
 
@@ -57,13 +61,16 @@ def cast_vote(
     reader_id: str,
     choice: str,
     commit: bool = True,
+    admit_new_reader: Callable[[], bool] | None = None,
 ) -> CastResult:
     """Record `choice` as the reader's vote on the item and commit (or leave the
     commit to a caller who reads in the same transaction first).
 
     The caller has validated the item and the choice; this only keeps the
-    rows and counters exact. Statements are built once per dialect and run on
-    the session's connection: a vote is a handful of short statements.
+    rows and counters exact. A reader's first vote is first put to
+    `admit_new_reader` (the new readers' budget), which may refuse it. Statements
+    are built once per dialect and run on the session's connection: a vote is a
+    handful of short statements.
     """
     now = utcnow()
     run = session.connection().execute
@@ -75,6 +82,8 @@ def cast_vote(
         run(sql.hold_debate, {"debate_id": debate_id})
     reader = {"debate_id": debate_id, "reader_id": reader_id}
     is_new_reader = run(sql.add_reader, {**reader, "first_vote_at": now}).first() is not None
+    if is_new_reader and admit_new_reader is not None and not admit_new_reader():
+        raise NewReaderRefused(debate_id)
     other_stance = None
     if kind == STANCE:
         # The answer goes on the reader's row too, which also gives the other

@@ -57,6 +57,8 @@ def default_config(app: Flask) -> dict:
         "RATELIMIT_SWALLOW_ERRORS": True,
         "VOTE_LIMIT_PER_ADDRESS": "600 per minute",
         "VOTE_LIMIT_PER_READER": "60 per minute",
+        # Readers an IPv4 address or IPv6 /64 may bring in, whatever their votes.
+        "NEW_READERS_PER_NETWORK": "30 per hour",
         # Failed sign-ins only: a guesser is slowed to a crawl, an author who mistypes is not.
         "SIGN_IN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
         "SIGN_IN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",

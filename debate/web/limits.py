@@ -1,5 +1,6 @@
 """Rate limits, on the `limits` library: votes per client network and per
-reader; failed sign-ins per client network and per account.
+reader, new readers per client network (NEW_READERS_PER_NETWORK); failed
+sign-ins per client network and per account.
 
 Counters live in RATELIMIT_STORAGE_URI: memory for one process, Redis as soon
 as there are several workers or hosts (gunicorn.conf.py refuses several
@@ -77,6 +78,9 @@ class Limits:
             Limit("votes-by-network", parse(config["VOTE_LIMIT_PER_ADDRESS"]), client_network),
             Limit("votes-by-reader", parse(config["VOTE_LIMIT_PER_READER"]), reader_key),
         ]
+        self.new_readers = Limit(
+            "new-readers-by-network", parse(config["NEW_READERS_PER_NETWORK"]), client_network
+        )
         self.sign_ins = [
             Limit(
                 "sign-ins-by-network", parse(config["SIGN_IN_LIMIT_PER_ADDRESS"]), client_network
@@ -99,6 +103,16 @@ class Limits:
                     "Please wait a minute and try again.",
                     self._retry_after(limit, ids),
                 )
+
+    def admit_new_reader(self) -> bool:
+        """Count a reader's first vote against their network's budget of new readers;
+        False past it (the vote is then not recorded). Existing readers never ask."""
+        ids = self.new_readers.identifiers()
+        try:
+            return self.limiter.hit(self.new_readers.item, *ids)
+        except StorageError as error:
+            self._complain(error)
+            return self.fallback.hit(self.new_readers.item, *ids)
 
     def check_sign_in(self) -> None:
         """Before a sign-in is tried: 429 when its address or account has failed

@@ -118,3 +118,23 @@ def test_sign_ins_are_refused_when_failures_cannot_be_counted(database_uri):
     response = sign_in(app.test_client())
     assert response.status_code == 503
     assert "cannot be counted right now" in response.get_data(as_text=True)
+
+
+def test_a_network_brings_in_at_most_its_budget_of_new_readers(database_uri):
+    """Readers who vote for the first time use up their network's budget; readers
+    already counted vote and change their votes as before; refusals count nothing."""
+    app = make_app(database_uri, NEW_READERS_PER_NETWORK="3 per hour")
+    reset_database(app)
+    readers = [Reader(app.test_client()) for _ in range(5)]
+    statuses = [reader.stance("before", "open").status_code for reader in readers]
+    assert statuses == [303, 303, 303, 429, 429]
+    refused = readers[4].stance("before", "open")
+    assert "new readers have voted from your network" in refused.get_data(as_text=True)
+    assert readers[0].stance("before", "closed").status_code == 303
+    assert readers[1].vote_claim("customization", "agree").status_code == 303
+    results = api_results(app.test_client())
+    assert results["readers"] == 3
+    assert results["stance"]["before"] == {"open": 2, "closed": 1, "undecided": 0}
+    other_network = Reader(app.test_client())
+    other_network.client.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    assert other_network.stance("before", "open").status_code == 303
