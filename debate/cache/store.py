@@ -231,9 +231,11 @@ class Store:
         tag: str,
         ttl: float,
         keep: Callable[[Any], bool] | None = None,
+        keep_for: Callable[[Any], float] | None = None,
     ) -> Any:
-        """The value kept for `key`, or `build()`'s, kept for `ttl` seconds if
-        `keep` accepts it (0 seconds: always built, never kept)."""
+        """The value kept for `key`, or `build()`'s, kept for `ttl` seconds (or for
+        what `keep_for` says of the value) if `keep` accepts it (0 seconds: always
+        built, never kept)."""
         if ttl <= 0:
             return build()
         value = self.backend.get(key)
@@ -254,7 +256,7 @@ class Store:
             generation: Any = self.backend.generation(tag)
             value = build()
             if keep is None or keep(value):
-                self.backend.put(key, value, tag, ttl, generation)
+                self.backend.put(key, value, tag, keep_for(value) if keep_for else ttl, generation)
             return value
         finally:
             with self.lock:
