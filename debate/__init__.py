@@ -47,9 +47,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.after_request(identity.remember_reader)
     app.jinja_env.globals["current_user"] = current_user
     app.jinja_env.filters["points"] = signed_points
-    # Middleware, innermost first: the response cache in front of Flask, and the
-    # proxy fix outside it, so the cache keys on the client's scheme and host.
+    # Middleware, innermost first (Flask's documented hook, which mypy calls a
+    # method): chunked bodies given a length, the response cache in front of that,
+    # and the proxy fix outside it, so the cache keys on the client's scheme and host.
     # The key is always a str: config.py sets it from SECRET_KEY or a file.
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    app.wsgi_app = security.ChunkedBodyLimit(app.wsgi_app, limit)  # type: ignore[method-assign]
     app.wsgi_app = ResponseCache(  # type: ignore[method-assign]  # Flask's documented middleware hook
         app,
         store(app),

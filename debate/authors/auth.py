@@ -47,10 +47,17 @@ def send_to_sign_in():
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: never another host after signing in."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only a path on this site: never another host, a scheme, or a control
+    character (CR and LF would split the Location header) after signing in."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and target.isprintable()
+        and "\\" not in target
+    ):
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and "\\" not in target:
+        if not parts.scheme and not parts.netloc:
             return target
     return url_for("dashboard.index")
 

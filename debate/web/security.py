@@ -6,6 +6,8 @@ The policy allows no inline script or style and no eval: htmx runs from
 page's few lines of JavaScript are a file too.
 """
 
+import io
+
 from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
@@ -25,6 +27,28 @@ def content_security_policy(frame_ancestors: str = "'none'") -> str:
 
 
 UNFRAMED_POLICY = content_security_policy()
+
+
+class ChunkedBodyLimit:
+    """WSGI middleware: a body sent in chunks has no length to refuse it by, so read
+    at most one byte past MAX_CONTENT_LENGTH of it here and hand Flask a body of
+    known length: refuse_oversized_body then refuses the long ones, as sized ones."""
+
+    def __init__(self, wsgi_app, limit: int):
+        self.wsgi_app, self.limit = wsgi_app, limit
+
+    def __call__(self, environ, start_response):
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked:  # a Content-Length beside it means nothing (RFC 9112, 6.3)
+            body = environ["wsgi.input"].read(self.limit + 1)
+            environ = {
+                **environ,
+                "CONTENT_LENGTH": str(len(body)),
+                "wsgi.input": io.BytesIO(b"" if len(body) > self.limit else body),
+            }
+            environ.pop("wsgi.input_terminated", None)
+            environ.pop("HTTP_TRANSFER_ENCODING")
+        return self.wsgi_app(environ, start_response)
 
 
 def refuse_oversized_body() -> None:

@@ -263,3 +263,15 @@ def test_successful_sign_ins_do_not_count(limited_app):
     for _ in range(6):
         assert sign_in(client).status_code == 303
         client.post("/sign-out", data={"csrf_token": csrf_of(client, "/dashboard/")})
+
+
+@pytest.mark.parametrize("target", ["/dashboard/%0d%0aX-Evil:%201", "/dashboard/%0aX", "/%09x"])
+def test_an_unsafe_next_with_control_characters_is_ignored(client, author, target):
+    html = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    response = client.post(
+        f"/sign-in?next={target}",
+        data={"email": AUTHOR_EMAIL, "password": AUTHOR_PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/dashboard/")

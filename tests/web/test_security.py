@@ -139,10 +139,12 @@ def test_middleware_order_proxy_fix_outside_the_response_cache(database_uri):
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from debate.cache.responses import ResponseCache
+    from debate.web.security import ChunkedBodyLimit
 
     app = make_app(database_uri, TRUSTED_PROXIES=1)
     assert isinstance(app.wsgi_app, ProxyFix)
     assert isinstance(app.wsgi_app.app, ResponseCache)
+    assert isinstance(app.wsgi_app.app.wsgi_app, ChunkedBodyLimit)
     plain = make_app(database_uri)
     assert isinstance(plain.wsgi_app, ResponseCache)
 
@@ -158,3 +160,29 @@ def test_after_request_hooks_run_cookie_then_vary_then_security_headers(app):
         if hook in (remember_reader, vary_on_fragments, add_security_headers)
     ]
     assert ours == [remember_reader, vary_on_fragments, add_security_headers]
+
+
+@pytest.mark.parametrize("size", [100, 20_000])
+def test_a_chunked_body_is_held_to_the_same_limit_as_a_sized_one(client, size):
+    import io
+
+    from helpers import Reader
+
+    reader = Reader(client)
+    reader.open()
+    body = f"choice=agree&csrf_token={reader.csrf}&pad={'x' * size}".encode()
+    response = client.post(
+        f"/debates/{SLUG}/claims/customization/vote",
+        input_stream=io.BytesIO(body),
+        headers={
+            **reader.says_origin,
+            "Transfer-Encoding": "chunked",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    if size > 16 * 1024:
+        assert response.status_code == 413
+        assert "at most 16,384 bytes" in response.get_data(as_text=True)
+    else:
+        assert response.status_code == 303
