@@ -32,8 +32,13 @@ bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def load_author(author_id: str) -> Author | None:
-    return db.session.get(Author, int(author_id)) if author_id.isdigit() else None
+def load_author(session_id: str) -> Author | None:
+    """The author a session names, if that session has not been ended since."""
+    author_id, _, version = session_id.partition(":")
+    if not (author_id.isdigit() and version.isdigit()):
+        return None
+    author = db.session.get(Author, int(author_id))
+    return author if author is not None and author.session_version == int(version) else None
 
 
 @login_manager.unauthorized_handler
@@ -90,6 +95,10 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
+    """Ends every session of this author, wherever it was copied to."""
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.sign_in"), 303)

@@ -56,8 +56,10 @@ def create_author(session: DbSession, email: str, password: str) -> Author:
 
 
 def set_password(author: Author, password: str) -> None:
+    """A new password ends every session signed in with the old one."""
     check_new_password(password)
     author.password_hash = generate_password_hash(password, method="scrypt")
+    author.end_sessions()
 
 
 def authenticate(session: DbSession, email: str, password: str) -> Author | None:

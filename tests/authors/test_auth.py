@@ -275,3 +275,28 @@ def test_an_unsafe_next_with_control_characters_is_ignored(client, author, targe
     )
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/dashboard/")
+
+
+def test_sign_out_ends_every_session_of_the_author(app, author):
+    signed_in, copy = app.test_client(), app.test_client()
+    assert sign_in(signed_in).status_code == 303
+    cookie = signed_in.get_cookie("session")
+    copy.set_cookie("session", cookie.value)
+    assert copy.get("/dashboard/").status_code == 200
+    token = csrf_of(signed_in, "/dashboard/")
+    assert signed_in.post("/sign-out", data={"csrf_token": token}).status_code == 303
+    assert copy.get("/dashboard/").status_code == 302
+    assert copy.get(f"/dashboard/debates/{SLUG}/votes.csv").status_code == 302
+
+
+def test_a_new_password_ends_every_session_of_the_author(app, author, runner):
+    client = app.test_client()
+    assert sign_in(client).status_code == 303
+    assert client.get("/dashboard/").status_code == 200
+    result = runner.invoke(
+        args=["authors", "reset-password", AUTHOR_EMAIL],
+        input="a brand new password\na brand new password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert client.get("/dashboard/").status_code == 302
+    assert sign_in(client, password="a brand new password").status_code == 303
