@@ -33,6 +33,7 @@ from ..core.debate import VISIBILITY_LABELS, Debate
 from ..store import debates
 from ..store.db import db, utcnow
 from ..store.votes import vote_counts
+from ..web.limits import limits
 from . import exports
 from .forms import ResetForm, VisibilityForm, VotingForm
 
@@ -43,7 +44,10 @@ log = logging.getLogger(__name__)
 @bp.before_request
 @login_required
 def require_author() -> None:
-    """login_required answers anonymous requests before any view runs."""
+    """login_required answers anonymous requests before any view runs; an
+    author's changes are limited, as every write of a browser is."""
+    if request.method == "POST":
+        limits().count_author_action(str(current_user.id))
 
 
 def owned_debate_or_404(slug: str) -> Debate:
@@ -73,7 +77,8 @@ def debate(slug: str):
         "poll_seconds": current_app.config["DASHBOARD_POLL_SECONDS"],
     }
     if not wants_fragment():
-        return render_template("dashboard/debate.html", **context)
+        resets = debates.resets_of(db.session, debate.id)
+        return render_template("dashboard/debate.html", resets=resets, **context)
     # The figures' own fingerprint, not the page's: a poll that finds them unchanged
     # gets its 304 before anything is drawn, whichever process computed them when.
     etag = hashlib.blake2b(repr(analysis).encode(), digest_size=12).hexdigest()
@@ -144,7 +149,7 @@ def reset(slug: str):
     if form.confirm.data.strip() != debate.slug:
         form.confirm.errors = [f"Type {debate.slug} exactly to confirm."]
         return render_template("dashboard/reset.html", debate=debate, votes=votes, form=form), 400
-    deleted = debates.delete_all_votes(db.session, debate.id)
+    deleted = debates.reset_votes(db.session, debate.id, current_user.email)
     db.session.commit()
     invalidate(slug)
     log.warning(

@@ -13,7 +13,16 @@ from sqlalchemy.orm import selectinload
 
 from ..core.debate import Claim, Debate, Option, Side
 from .db import DbSession
-from .models import ClaimRow, DebateReader, DebateRow, OptionRow, SideRow, Tally, Vote
+from .models import (
+    ClaimRow,
+    DebateReader,
+    DebateRow,
+    OptionRow,
+    ResetRecord,
+    SideRow,
+    Tally,
+    Vote,
+)
 
 
 def load_debate(session: DbSession, slug: str) -> Debate | None:
@@ -114,6 +123,25 @@ def count_votes(session: DbSession, debate_id: int) -> int:
         select(func.count()).select_from(Vote).where(Vote.debate_id == debate_id)
     )
     return cast(int, count)  # COUNT(*) always answers a row
+
+
+def reset_votes(session: DbSession, debate_id: int, author_email: str) -> int:
+    """Delete a debate's votes and record who did it; return how many went."""
+    deleted = delete_all_votes(session, debate_id)
+    session.add(ResetRecord(debate_id=debate_id, author_email=author_email, votes_deleted=deleted))
+    return deleted
+
+
+def resets_of(session: DbSession, debate_id: int, limit: int = 10) -> list[ResetRecord]:
+    """The debate's latest resets, newest first."""
+    return list(
+        session.scalars(
+            select(ResetRecord)
+            .where(ResetRecord.debate_id == debate_id)
+            .order_by(ResetRecord.at.desc(), ResetRecord.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def delete_all_votes(session: DbSession, debate_id: int) -> int:

@@ -177,3 +177,15 @@ class DebateReader(Model):
     first_vote_at: Mapped[datetime] = mapped_column(default=utcnow)
     stance_before: Mapped[str | None] = mapped_column(String(16))
     stance_after: Mapped[str | None] = mapped_column(String(16))
+
+
+class ResetRecord(Model):
+    """A reset of a debate's votes: who, when, and how many votes went."""
+
+    __tablename__ = "resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"), index=True)
+    author_email: Mapped[str] = mapped_column(String(254))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    votes_deleted: Mapped[int] = mapped_column(Integer)

@@ -62,6 +62,7 @@ def default_config(app: Flask) -> dict:
         # Failed sign-ins only: a guesser is slowed to a crawl, an author who mistypes is not.
         "SIGN_IN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
         "SIGN_IN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+        "AUTHOR_ACTIONS_PER_AUTHOR": "30 per minute",
         "DASHBOARD_POLL_SECONDS": 10,
         "DASHBOARD_MIN_N": MIN_N,
         "BUNDLED_DEBATE": "open-vs-closed-ai",

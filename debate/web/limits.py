@@ -81,6 +81,7 @@ class Limits:
         self.new_readers = Limit(
             "new-readers-by-network", parse(config["NEW_READERS_PER_NETWORK"]), client_network
         )
+        self.author_actions = parse(config["AUTHOR_ACTIONS_PER_AUTHOR"])
         self.sign_ins = [
             Limit(
                 "sign-ins-by-network", parse(config["SIGN_IN_LIMIT_PER_ADDRESS"]), client_network
@@ -113,6 +114,21 @@ class Limits:
         except StorageError as error:
             self._complain(error)
             return self.fallback.hit(self.new_readers.item, *ids)
+
+    def count_author_action(self, author_id: str) -> None:
+        """An author's change on the dashboard (voting, visibility, a reset); 429
+        past AUTHOR_ACTIONS_PER_AUTHOR."""
+        try:
+            allowed = self.limiter.hit(self.author_actions, "author-actions", author_id)
+        except StorageError as error:
+            self._complain(error)
+            allowed = self.fallback.hit(self.author_actions, "author-actions", author_id)
+        if not allowed:
+            raise _too_many(
+                f"Too many changes in a short time (the limit is {self.author_actions}). "
+                "Please wait a minute and try again.",
+                60,
+            )
 
     def check_sign_in(self) -> None:
         """Before a sign-in is tried: 429 when its address or account has failed

@@ -210,3 +210,24 @@ def test_done_when_an_author_from_the_command_line_runs_the_bundled_debate(app, 
     token = csrf_of(client, DASHBOARD)
     client.post(f"{DASHBOARD}/voting", data={"voting": "closed", "csrf_token": token})
     assert api_results(app.test_client())["voting_open"] is False
+
+
+def test_resets_are_recorded_and_listed(author_client, new_reader):
+    new_reader().stance("before", "open")
+    token = csrf_of(author_client, DASHBOARD)
+    response = author_client.post(f"{DASHBOARD}/reset", data={"confirm": SLUG, "csrf_token": token})
+    assert response.status_code == 303
+    text = text_of(author_client.get(DASHBOARD).get_data(as_text=True))
+    assert re.search(r"Resets [^:]+:\d\d UTC : author@example.org deleted 1 vote", text)
+
+
+def test_an_authors_changes_are_rate_limited(app, author_client):
+    app.extensions["debate_limits"].author_actions = __import__("limits").parse("3 per minute")
+    token = csrf_of(author_client, DASHBOARD)
+    statuses = [
+        author_client.post(
+            f"{DASHBOARD}/voting", data={"voting": "open", "csrf_token": token}
+        ).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [303, 303, 303, 429]
