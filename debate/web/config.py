@@ -47,7 +47,10 @@ def default_config(app: Flask) -> dict:
         "CACHE_REDIS_URL": None,
         # Host names this app answers for; any other Host is a 400 before any cache.
         "TRUSTED_HOSTS": ["localhost", "127.0.0.1"],
-        "TRUSTED_PROXIES": 0,
+        # The proxies in front (addresses or networks) whose X-Forwarded-For and -Proto
+        # are believed; X-Forwarded-Host only with TRUSTED_PROXY_HOST.
+        "TRUSTED_PROXIES": [],
+        "TRUSTED_PROXY_HOST": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_KEY_PREFIX": "debate",
         # No X-RateLimit-* headers: they cost a round trip to Redis per limit on every
@@ -82,9 +85,16 @@ def apply_environment(app: Flask) -> None:
 
 def check_server_connections(app: Flask) -> None:
     """A database server may restart under the app: check each connection before
-    use, so a restart costs no request. A SQLite file cannot, and skips the check."""
+    use, so a restart costs no request. A SQLite file cannot, and skips the check.
+    A server that does not answer holds no thread for long: connecting gives up
+    after 3 s, waiting for a pooled connection after 5 s, a statement after 10 s."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        options.setdefault("pool_pre_ping", True)
+        options.setdefault("pool_timeout", 5)
+        options.setdefault(
+            "connect_args", {"connect_timeout": 3, "options": "-c statement_timeout=10000"}
+        )
 
 
 def normalise_database_url(url: str) -> str:

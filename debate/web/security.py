@@ -7,6 +7,7 @@ page's few lines of JavaScript are a file too.
 """
 
 import io
+import ipaddress
 
 from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
@@ -108,14 +109,39 @@ class SessionRespectingLoginManager(LoginManager):
         return response
 
 
+class TrustedProxies:
+    """WSGI middleware: believe X-Forwarded-For and -Proto (and -Host, only when
+    TRUSTED_PROXY_HOST says so) from a connection whose address is a configured
+    proxy (TRUSTED_PROXIES: addresses or networks), and from nothing else. Anyone
+    reaching the app directly is taken at their own address, whatever they send.
+    Outermost: every layer inside, the cache's included, sees the client's scheme,
+    host and address."""
+
+    def __init__(self, wsgi_app, proxies: list[str], use_host: bool):
+        self.wsgi_app = wsgi_app
+        self.proxies = [ipaddress.ip_network(proxy, strict=False) for proxy in proxies]
+        self.fixed = ProxyFix(wsgi_app, x_for=1, x_proto=1, x_host=int(use_host))
+
+    def __call__(self, environ, start_response):
+        if self._from_proxy(environ.get("REMOTE_ADDR", "")):
+            return self.fixed(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+    def _from_proxy(self, address: str) -> bool:
+        try:
+            peer = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(peer in network for network in self.proxies)
+
+
 def trust_proxies(app: Flask) -> None:
-    """Believe X-Forwarded-* only from as many proxies as configured (default none).
-    Outermost: every layer inside, the cache's included, sees the client's scheme
-    and host."""
-    hops = int(app.config.get("TRUSTED_PROXIES", 0))
-    if hops > 0:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented middleware hook
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+    proxies = app.config.get("TRUSTED_PROXIES") or []
+    if isinstance(proxies, str):
+        proxies = [proxies]
+    if proxies:
+        app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]  # Flask's middleware hook
+            app.wsgi_app, list(proxies), bool(app.config.get("TRUSTED_PROXY_HOST"))
         )
 
 

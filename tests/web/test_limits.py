@@ -41,7 +41,9 @@ def test_the_address_limit_holds_across_readers(limited_app):
 
 
 def test_readers_behind_a_trusted_proxy_are_limited_by_their_own_address(database_uri):
-    app = make_app(database_uri, TRUSTED_PROXIES=1, VOTE_LIMIT_PER_ADDRESS="2 per minute")
+    app = make_app(
+        database_uri, TRUSTED_PROXIES=["127.0.0.1"], VOTE_LIMIT_PER_ADDRESS="2 per minute"
+    )
     reset_database(app)
     statuses = []
     for address in ("198.51.100.1", "198.51.100.1", "198.51.100.1", "198.51.100.2"):
@@ -94,7 +96,9 @@ def test_refused_requests_use_up_nobodys_budget(limited_app):
 
 
 def test_an_ipv6_subscriber_is_one_network_whatever_address_of_its_64(database_uri):
-    app = make_app(database_uri, TRUSTED_PROXIES=1, VOTE_LIMIT_PER_ADDRESS="2 per minute")
+    app = make_app(
+        database_uri, TRUSTED_PROXIES=["127.0.0.1"], VOTE_LIMIT_PER_ADDRESS="2 per minute"
+    )
     reset_database(app)
     statuses = []
     for address in (

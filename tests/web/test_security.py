@@ -83,7 +83,7 @@ def test_forwarded_address_is_ignored_unless_a_proxy_is_trusted(database_uri):
 
     headers = {"X-Forwarded-For": "203.0.113.9"}
     remember_address(make_app(database_uri)).test_client().get("/_address", headers=headers)
-    remember_address(make_app(database_uri, TRUSTED_PROXIES=1)).test_client().get(
+    remember_address(make_app(database_uri, TRUSTED_PROXIES=["127.0.0.1"])).test_client().get(
         "/_address", headers=headers
     )
     assert seen == ["127.0.0.1", "203.0.113.9"]
@@ -136,15 +136,14 @@ def test_the_flask_login_hook_overridden_is_the_installed_versions():
 
 
 def test_middleware_order_proxy_fix_outside_the_response_cache(database_uri):
-    from werkzeug.middleware.proxy_fix import ProxyFix
 
     from debate.cache.responses import ResponseCache
-    from debate.web.security import ChunkedBodyLimit
+    from debate.web.security import ChunkedBodyLimit, TrustedProxies
 
-    app = make_app(database_uri, TRUSTED_PROXIES=1)
-    assert isinstance(app.wsgi_app, ProxyFix)
-    assert isinstance(app.wsgi_app.app, ResponseCache)
-    assert isinstance(app.wsgi_app.app.wsgi_app, ChunkedBodyLimit)
+    app = make_app(database_uri, TRUSTED_PROXIES=["127.0.0.1"])
+    assert isinstance(app.wsgi_app, TrustedProxies)
+    assert isinstance(app.wsgi_app.wsgi_app, ResponseCache)
+    assert isinstance(app.wsgi_app.wsgi_app.wsgi_app, ChunkedBodyLimit)
     plain = make_app(database_uri)
     assert isinstance(plain.wsgi_app, ResponseCache)
 
@@ -186,3 +185,30 @@ def test_a_chunked_body_is_held_to_the_same_limit_as_a_sized_one(client, size):
         assert "at most 16,384 bytes" in response.get_data(as_text=True)
     else:
         assert response.status_code == 303
+
+
+def test_forwarded_headers_are_believed_only_from_a_configured_proxy(database_uri):
+    """With a proxy configured, a client that reaches the app directly from another
+    address is taken at its own address, and X-Forwarded-Host never rewrites links."""
+    seen = []
+    app = make_app(database_uri, TRUSTED_PROXIES=["10.0.0.0/8"])
+
+    @app.get("/_who")
+    def who():
+        from flask import request, url_for
+
+        seen.append((request.remote_addr, request.scheme, url_for("pages.index", _external=True)))
+        return "ok"
+
+    forged = {
+        "X-Forwarded-For": "198.51.100.7",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "evil.example",
+    }
+    client = app.test_client()
+    client.get("/_who", headers=forged, environ_base={"REMOTE_ADDR": "192.0.2.1"})
+    client.get("/_who", headers=forged, environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert seen == [
+        ("192.0.2.1", "http", "http://localhost/"),
+        ("198.51.100.7", "https", "https://localhost/"),
+    ]
