@@ -64,7 +64,8 @@ def default_config(app: Flask) -> dict:
         "NEW_READERS_PER_NETWORK": "30 per hour",
         # Failed sign-ins only: a guesser is slowed to a crawl, an author who mistypes is not.
         "SIGN_IN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
-        "SIGN_IN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+        "SIGN_IN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",  # from one network
+        "SIGN_IN_LIMIT_PER_ACCOUNT_EVERYWHERE": "30 per hour",
         "AUTHOR_ACTIONS_PER_AUTHOR": "30 per minute",
         "DASHBOARD_POLL_SECONDS": 10,
         "DASHBOARD_MIN_N": MIN_N,

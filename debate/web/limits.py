@@ -82,11 +82,22 @@ class Limits:
             "new-readers-by-network", parse(config["NEW_READERS_PER_NETWORK"]), client_network
         )
         self.author_actions = parse(config["AUTHOR_ACTIONS_PER_AUTHOR"])
+        # A stranger's failures for an account stop the stranger's network, not the
+        # author's: the per-account limit is kept per network, and only a much larger
+        # one holds the account as a whole, against a guesser spread over many networks.
         self.sign_ins = [
             Limit(
                 "sign-ins-by-network", parse(config["SIGN_IN_LIMIT_PER_ADDRESS"]), client_network
             ),
-            Limit("sign-ins-by-account", parse(config["SIGN_IN_LIMIT_PER_ACCOUNT"]), _account),
+            Limit(
+                "sign-ins-by-account-and-network",
+                parse(config["SIGN_IN_LIMIT_PER_ACCOUNT"]),
+                lambda: f"{_account()} {client_network()}",
+            ),
+            Limit(
+                "sign-ins-by-account", parse(config["SIGN_IN_LIMIT_PER_ACCOUNT_EVERYWHERE"]),
+                _account,
+            ),
         ]
 
     def count_vote(self) -> None:

@@ -258,6 +258,30 @@ def test_failed_sign_ins_per_address_hold_across_accounts(limited_app):
     assert statuses == [401] * 5 + [429]
 
 
+def test_a_stranger_cannot_lock_the_author_out(limited_app):
+    """Wrong passwords for the author's email, in any case or spacing, from the
+    stranger's network stop that network; the author, elsewhere, signs in."""
+    stranger = limited_app.test_client()
+    for email in (AUTHOR_EMAIL, AUTHOR_EMAIL.upper(), f"  {AUTHOR_EMAIL} "):
+        assert sign_in(stranger, email, "not the password").status_code == 401
+    assert sign_in(stranger, AUTHOR_EMAIL, "not the password").status_code == 429
+    author = limited_app.test_client()
+    author.environ_base["REMOTE_ADDR"] = "198.51.100.20"
+    assert sign_in(author).status_code == 303
+
+
+def test_a_guesser_spread_over_networks_is_held_for_the_account(database_uri):
+    app = make_app(database_uri, SIGN_IN_LIMIT_PER_ACCOUNT_EVERYWHERE="4 per hour")
+    reset_database(app)
+    add_author(app)
+    statuses = []
+    for number in range(6):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"203.0.113.{number}"
+        statuses.append(sign_in(client, password=f"guess {number}").status_code)
+    assert statuses == [401] * 4 + [429] * 2
+
+
 def test_successful_sign_ins_do_not_count(limited_app):
     client = limited_app.test_client()
     for _ in range(6):
