@@ -13,4 +13,17 @@
   }
   new ResizeObserver(report).observe(document.documentElement);
   window.addEventListener("load", report);
+
+  // A frame sandboxed without forms (WordPress frames untrusted providers so) blocks a
+  // form's submission before its submit event: hand the vote to htmx, which sends it.
+  if (window.origin === "null") {
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest("form.vote button[type=submit]");
+      if (!button || !button.form) return;
+      event.preventDefault();
+      button.form.dispatchEvent(
+        new SubmitEvent("submit", { bubbles: true, cancelable: true, submitter: button })
+      );
+    });
+  }
 })();

@@ -21,13 +21,30 @@ bp = Blueprint("embed", __name__, url_prefix="/embed/<slug>")
 _VIEWS = {"debate": "embed/debate.html", "question": "embed/question.html"}
 
 
+# What htmx sends with a vote, which a sandboxed frame's cross-origin request must
+# be allowed to send, and what it reads of the answer.
+_HTMX_REQUEST_HEADERS = (
+    "Content-Type, HX-Request, HX-Request-Type, HX-Current-URL, HX-Source, HX-Target, X-CSRFToken"
+)
+_HTMX_RESPONSE_HEADERS = "HX-Trigger, HX-Retarget, HX-Reswap, HX-Redirect"
+
+
 @bp.after_request
 def allow_framing(response):
-    """Embeds may be framed by the debate's allowed sites (any site by default)."""
+    """Embeds may be framed by the debate's allowed sites (any site by default).
+    A frame sandboxed without its own origin (WordPress's) may call its votes:
+    CORS answered for `Origin: null` alone, without credentials."""
     response.headers["Content-Security-Policy"] = content_security_policy(
         g.get("frame_ancestors", "*")
     )
     response.headers["Cache-Control"] = "private, no-store"
+    if request.method in ("POST", "OPTIONS") and request.headers.get("Origin") == "null":
+        response.vary.add("Origin")
+        response.headers["Access-Control-Allow-Origin"] = "null"
+        response.headers["Access-Control-Allow-Methods"] = "POST"
+        response.headers["Access-Control-Allow-Headers"] = _HTMX_REQUEST_HEADERS
+        response.headers["Access-Control-Expose-Headers"] = _HTMX_RESPONSE_HEADERS
+        response.headers["Access-Control-Max-Age"] = "600"
     return response
 
 

@@ -95,7 +95,8 @@ class Limits:
                 lambda: f"{_account()} {client_network()}",
             ),
             Limit(
-                "sign-ins-by-account", parse(config["SIGN_IN_LIMIT_PER_ACCOUNT_EVERYWHERE"]),
+                "sign-ins-by-account",
+                parse(config["SIGN_IN_LIMIT_PER_ACCOUNT_EVERYWHERE"]),
                 _account,
             ),
         ]

@@ -198,3 +198,43 @@ def test_the_page_links_its_oembed(client):
     html = client.get(f"/debates/{SLUG}").get_data(as_text=True)
     assert 'type="application/json+oembed"' in html
     assert "/oembed?url=http://localhost/debates/open-vs-closed-ai&amp;format=json" in html
+
+
+def sandboxed_vote(client, token: str, path: str = f"/embed/{SLUG}/claims/customization/vote"):
+    """A vote as htmx sends it from a frame sandboxed without its own origin."""
+    return client.post(
+        path,
+        data={"choice": "agree", "csrf_token": token},
+        headers={"Origin": "null", "Sec-Fetch-Site": "cross-site", "HX-Request": "true"},
+    )
+
+
+def test_a_sandboxed_frame_votes_with_its_token_and_reads_the_answer(client):
+    page = client.get(f"/embed/{SLUG}/claims/customization").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    preflight = client.options(
+        f"/embed/{SLUG}/claims/customization/vote",
+        headers={
+            "Origin": "null",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "hx-request, hx-request-type",
+        },
+    )
+    assert preflight.headers["Access-Control-Allow-Origin"] == "null"
+    assert "HX-Request" in preflight.headers["Access-Control-Allow-Headers"]
+    voted = sandboxed_vote(client, token)
+    assert voted.status_code == 200
+    assert voted.headers["Access-Control-Allow-Origin"] == "null"
+    assert "Access-Control-Allow-Credentials" not in voted.headers
+    assert api_results(client)["readers"] == 1
+
+
+def test_origin_null_is_taken_only_by_embeds_and_only_with_a_token(client):
+    page = client.get(f"/embed/{SLUG}/claims/customization").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert (
+        sandboxed_vote(client, token, f"/debates/{SLUG}/claims/customization/vote").status_code
+        == 400
+    )
+    assert sandboxed_vote(client, "forged").status_code == 400
+    assert api_results(client)["readers"] == 0

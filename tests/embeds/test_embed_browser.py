@@ -159,3 +159,23 @@ def test_without_javascript_the_noscript_frame_votes_by_form_post(blog, app):
     question = api_results(app.test_client())["question"]
     assert question["total"] == 1
     assert {o["key"]: o["votes"] for o in question["options"]}["not-sure"] == 1
+
+
+def test_a_frame_sandboxed_as_wordpress_does_still_counts_the_vote(live_server, app):
+    """WordPress frames an untrusted provider with sandbox="allow-scripts": no forms,
+    no origin of its own. The poll's htmx sends the vote itself, the server takes
+    `Origin: null` with the frame's token, and the reader sees their vote counted."""
+    frame = (
+        f'<iframe sandbox="allow-scripts" title="poll" style="width:100%;height:700px"'
+        f' src="{live_server.url}/embed/{SLUG}/claims/customization"></iframe>'
+    )
+    with BlogSite(frame, 720) as site, sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page()
+        page.goto(site.url)
+        card = frame_of(page).locator("#claim-customization")
+        card.get_by_role("button", name="Agree", exact=True).click()
+        expect(card.locator(".item-results")).to_contain_text("You chose agree")
+        browser.close()
+    claim = next(c for c in api_results(app.test_client())["claims"] if c["key"] == "customization")
+    assert claim["agree"] == 1
