@@ -19,7 +19,9 @@
     frame.style.border = "0";
     frame.style.height = (parseInt(placeholder.getAttribute("data-debate-height"), 10) || 600) + "px";
     placeholder.setAttribute("data-debate-mounted", "true");
-    placeholder.appendChild(frame);
+    // The link inside is for hosts that drop this script (WordPress keeps it as the
+    // fallback of its own embeds); here the poll itself takes its place.
+    placeholder.replaceChildren(frame);
     frames.push({ frame: frame, origin: src.origin });
   }
 

@@ -1,5 +1,6 @@
 """Embeds: framing headers, the snippet, oEmbed, and voting without a session cookie."""
 
+import html
 import re
 
 import pytest
@@ -238,3 +239,29 @@ def test_origin_null_is_taken_only_by_embeds_and_only_with_a_token(client):
     )
     assert sandboxed_vote(client, "forged").status_code == 400
     assert api_results(client)["readers"] == 0
+
+
+@pytest.mark.parametrize(
+    "path", [f"/embed/{SLUG}", f"/embed/{SLUG}/question", f"/embed/{SLUG}/claims/customization"]
+)
+def test_every_embed_advertises_its_own_oembed_answer(client, path):
+    page = client.get(path).get_data(as_text=True)
+    link = re.search(
+        r'<link rel="alternate" type="application/json\+oembed"[^>]*href="([^"]+)"', page
+    )
+    assert link, "oEmbed discovery"
+    answer = client.get(html.unescape(link.group(1))).get_json()
+    assert answer["type"] == "rich" and f"http://localhost{path}" in answer["html"]
+
+
+def test_the_oembed_html_carries_wordpress_s_fallback_and_a_frame(client):
+    answer = client.get(
+        "/oembed", query_string={"url": f"http://localhost/embed/{SLUG}/claims/customization"}
+    ).get_json()
+    markup = answer["html"]
+    # What WordPress keeps of an untrusted provider's answer: a blockquote with a link
+    # (its fallback, which makes it load its resize script) and an iframe.
+    assert re.search(
+        r"<blockquote><a href=\"http://localhost/embed/[^\"]+/customization\">", markup
+    )
+    assert re.search(r"<iframe src=\"http://localhost/embed/[^\"]+/customization\"", markup)

@@ -179,3 +179,29 @@ def test_a_frame_sandboxed_as_wordpress_does_still_counts_the_vote(live_server, 
         browser.close()
     claim = next(c for c in api_results(app.test_client())["claims"] if c["key"] == "customization")
     assert claim["agree"] == 1
+
+
+def test_the_frame_speaks_wordpress_s_embed_protocol(live_server, app):
+    """What WordPress makes of the oEmbed answer: the frame sandboxed, hidden behind
+    its blockquote, its src with "#?secret=". The poll posts WordPress's own height
+    message with that secret on every change, and links out as link messages."""
+    src = f"{live_server.url}/embed/{SLUG}/claims/customization#?secret=s3cr3t"
+    post = (
+        '<blockquote class="wp-embedded-content" data-secret="s3cr3t"><a href="x">poll</a>'
+        '</blockquote><iframe class="wp-embedded-content" sandbox="allow-scripts" '
+        f'security="restricted" data-secret="s3cr3t" src="{src}" width="600" height="400">'
+        "</iframe><script>window.seen = []; window.addEventListener('message', "
+        "function (e) { if (e.data && e.data.secret) window.seen.push(e.data); });</script>"
+    )
+    with BlogSite(post, 720) as site, sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page()
+        page.goto(site.url)
+        page.wait_for_function("window.seen.some(m => m.message === 'height')")
+        height = page.evaluate("window.seen.find(m => m.message === 'height').value")
+        assert 200 < height < 2000
+        frame_of(page).get_by_role("link", name="Read the whole essay").click()
+        page.wait_for_function("window.seen.some(m => m.message === 'link')")
+        link = page.evaluate("window.seen.find(m => m.message === 'link')")
+        assert link["value"] == f"{live_server.url}/debates/{SLUG}" and link["secret"] == "s3cr3t"
+        browser.close()
