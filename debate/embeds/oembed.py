@@ -8,9 +8,10 @@ from flask import Blueprint, abort, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from ..cache.store import debate_or_404
-from .snippets import DEFAULT_WIDTH, HEIGHTS, embeds_for
+from .snippets import DEFAULT_WIDTH, HEIGHT_MODELS, embeds_for
 
 bp = Blueprint("oembed", __name__)
+MAX_WIDTH = 1200
 
 
 @bp.get("/oembed")
@@ -25,8 +26,10 @@ def oembed():
     )
     if embed is None:
         abort(404, description="There is no embeddable poll at that address.")
-    width = _bounded("maxwidth", DEFAULT_WIDTH)
-    height = _bounded("maxheight", embed.height)
+    # As wide as the consumer's column allows (up to a page's), and as tall as the
+    # poll then is: a frame that grows as its content does is WordPress's and ours.
+    width = _bounded("maxwidth", MAX_WIDTH, default=DEFAULT_WIDTH)
+    height = min(embed.height_at(width), _bounded("maxheight", 100_000))
     return {
         "version": "1.0",
         "type": "rich",
@@ -49,14 +52,14 @@ def _route_of(url: str) -> tuple[str, Mapping[str, Any]]:
     except HTTPException:
         abort(404, description="That address is not a poll on this site.")
     endpoint = "embed.debate" if endpoint == "pages.debate" else endpoint
-    if endpoint not in HEIGHTS:
+    if endpoint not in HEIGHT_MODELS:
         abort(404, description="That address is not a poll on this site.")
     return endpoint, args
 
 
-def _bounded(name: str, preferred: int) -> int:
+def _bounded(name: str, most: int, default: int | None = None) -> int:
     try:
-        limit = int(request.args.get(name, preferred))
+        value = int(request.args.get(name, most if default is None else default))
     except ValueError:
         abort(400, description=f"{name} must be a whole number of pixels.")
-    return max(100, min(preferred, limit))
+    return max(100, min(most, value))

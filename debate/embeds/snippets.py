@@ -12,17 +12,35 @@ from markupsafe import Markup
 
 from ..core.debate import Debate
 
-HEIGHTS = {"embed.debate": 1600, "embed.question": 560, "embed.claim": 480}
 DEFAULT_WIDTH = 720
+# An embed's height in pixels at a width: fixed parts, plus text that wraps into more
+# lines as the frame narrows (characters / width). Fitted to the bundled essay's
+# embeds measured in Chromium at 360-1,024 px; a browser test holds every kind to
+# 15% (tests/embeds/test_embed_heights.py).
+HEIGHT_MODELS = {
+    "embed.debate": (1049, 0, 476),
+    "embed.question": (340, 0, 226),
+    "embed.claim": (145, 35_500, 238),
+}
 
 
 @dataclass(frozen=True)
 class Embed:
-    """One embeddable view: its URL, a title for the iframe, a starting height."""
+    """One embeddable view: its URL, a title for the iframe, and what its height
+    depends on (its kind and how much text it holds)."""
 
     url: str
     title: str
-    height: int
+    endpoint: str
+    text_length: int
+
+    def height_at(self, width: int) -> int:
+        fixed, per_width, per_character = HEIGHT_MODELS[self.endpoint]
+        return round(fixed + (per_width + per_character * self.text_length) / max(width, 200))
+
+    @property
+    def height(self) -> int:
+        return self.height_at(DEFAULT_WIDTH)
 
     def snippet(self) -> Markup:
         return Markup(
@@ -37,23 +55,29 @@ class Embed:
 def embeds_for(debate: Debate) -> list[Embed]:
     """The whole debate, its closing question, and each claim alone."""
     slug = debate.slug
+    claims = {c.key: len(c.title) + len(c.text_html) for c in debate.claims}
+    question = len(debate.question_text) + sum(len(o.label) for o in debate.options)
+    sides = sum(len(s.title) + len(s.intro_html) for s in debate.sides)
     embeds = [
         Embed(
             url_for("embed.debate", slug=slug, _external=True),
             debate.title,
-            HEIGHTS["embed.debate"],
+            "embed.debate",
+            sum(claims.values()) + question + sides,
         ),
         Embed(
             url_for("embed.question", slug=slug, _external=True),
             f"Closing question: {debate.title}",
-            HEIGHTS["embed.question"],
+            "embed.question",
+            question,
         ),
     ]
     embeds += [
         Embed(
             url_for("embed.claim", slug=slug, claim_key=claim.key, _external=True),
             f"Claim: {claim.title}",
-            HEIGHTS["embed.claim"],
+            "embed.claim",
+            claims[claim.key],
         )
         for claim in debate.claims
     ]
