@@ -38,4 +38,25 @@
       );
     });
   }
+
+  // Embeds of one debate on one page (a claim's and the whole debate's, say) keep one
+  // reader's votes in step: a vote in one is fetched, as that reader, into the others.
+  // BroadcastChannel reaches only frames of this origin in this page's partition; a
+  // sandboxed frame has an opaque origin and shares none.
+  if ("BroadcastChannel" in window && window.origin !== "null") {
+    var channel = new BroadcastChannel("debate:" + window.location.pathname.split("/")[2]);
+    document.addEventListener("htmx:after:request", function (event) {
+      var ctx = event.detail && event.detail.ctx;
+      if (!ctx || ctx.request.method !== "POST" || !ctx.response || ctx.response.status !== 200) return;
+      var item = ctx.target && ctx.target.id;
+      var token = document.querySelector("input[name=csrf_token]");
+      if (item && token) channel.postMessage({ item: item, token: token.value });
+    });
+    channel.onmessage = function (event) {
+      var item = event.data && event.data.item;
+      if (typeof item !== "string" || !document.getElementById(item)) return;
+      var url = window.location.pathname + "?reader=" + encodeURIComponent(event.data.token);
+      window.htmx.ajax("GET", url, { target: "#" + item, select: "#" + item, swap: "outerHTML" });
+    };
+  }
 })();

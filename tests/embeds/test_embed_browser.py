@@ -205,3 +205,29 @@ def test_the_frame_speaks_wordpress_s_embed_protocol(live_server, app):
         link = page.evaluate("window.seen.find(m => m.message === 'link')")
         assert link["value"] == f"{live_server.url}/debates/{SLUG}" and link["secret"] == "s3cr3t"
         browser.close()
+
+
+def test_two_embeds_of_one_debate_on_a_page_stay_in_step(live_server, app):
+    """The closing question alone and the whole debate, in one post: answering in one
+    shows the reader's answer in the other, without a reload."""
+    frames = "".join(
+        f'<iframe title="{name}" style="width:100%;height:900px" '
+        f'src="{live_server.url}/embed/{SLUG}{path}"></iframe>'
+        for name, path in (("question", "/question"), ("debate", ""))
+    )
+    with BlogSite(frames, 720) as site, sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page()
+        page.goto(site.url)
+        question = page.frame_locator("iframe[title=question]").locator("#question")
+        whole = page.frame_locator("iframe[title=debate]").locator("#question")
+        expect(whole).to_be_attached()
+        question.get_by_role("button", name="Not sure").click()
+        expect(question.get_by_role("button", name="Not sure")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        expect(whole.get_by_role("button", name="Not sure")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        browser.close()
+    assert api_results(app.test_client())["question"]["total"] == 1
