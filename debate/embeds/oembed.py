@@ -1,6 +1,7 @@
 """oEmbed, for sites that discover a poll's embed from its URL."""
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,6 +29,9 @@ def oembed():
         abort(404, description="There is no embeddable poll at that address.")
     # As wide as the consumer's column allows (up to a page's), and as tall as the
     # poll then is: a frame that grows as its content does is WordPress's and ours.
+    theme = request.args.get("theme")
+    if theme in ("light", "dark"):  # for sites that set their own colours
+        embed = replace(embed, url=f"{embed.url}?theme={theme}")
     width = _bounded("maxwidth", MAX_WIDTH, default=DEFAULT_WIDTH)
     height = min(embed.height_at(width), _bounded("maxheight", 100_000))
     return {

@@ -48,20 +48,30 @@ def allow_framing(response):
     return response
 
 
+THEMES = ("light", "dark")
+
+
+def _theme() -> str | None:
+    """theme=light|dark forces the embed's colours, for sites that set their own;
+    anything else follows the reader's system (prefers-color-scheme)."""
+    theme = request.args.get("theme")
+    return theme if theme in THEMES else None
+
+
 @bp.get("")
-@cached(personal=True)
+@cached(personal=True, query=("theme",))
 def debate(slug: str):
     return _show(slug, "debate")
 
 
 @bp.get("/question")
-@cached(personal=True)
+@cached(personal=True, query=("theme",))
 def question(slug: str):
     return _show(slug, "question")
 
 
 @bp.get("/claims/<claim_key>")
-@cached(personal=True)
+@cached(personal=True, query=("theme",))
 def claim(slug: str, claim_key: str):
     debate_ = debate_or_404(slug)
     found = debate_.claims_by_key.get(claim_key)
@@ -69,14 +79,20 @@ def claim(slug: str, claim_key: str):
         abort(404, description="This debate has no such claim.")
     g.frame_ancestors = debate_.frame_ancestors
     return private(
-        reader_page("embed/claim.html", debate_, claim=found, embed_view=f"claim:{claim_key}")
+        reader_page(
+            "embed/claim.html",
+            debate_,
+            claim=found,
+            embed_view=f"claim:{claim_key}",
+            theme=_theme(),
+        )
     )
 
 
 def _show(slug: str, view: str):
     debate_ = debate_or_404(slug)
     g.frame_ancestors = debate_.frame_ancestors
-    return private(reader_page(_VIEWS[view], debate_, embed_view=view))
+    return private(reader_page(_VIEWS[view], debate_, embed_view=view, theme=_theme()))
 
 
 def _back_to_view(ballot: Ballot):
