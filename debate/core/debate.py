@@ -82,9 +82,9 @@ class Debate:
     item_results_visible: dict[bool, bool] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        visible_unvoted = self.results_visibility == ALWAYS or (
-            self.results_visibility == AFTER_CLOSE and not self.voting_open
-        )
+        # Once voting is closed, every reader sees every item's counts (unless the
+        # author hides all results until then, which the close lifts too).
+        visible_unvoted = self.results_visibility == ALWAYS or not self.voting_open
         visible_voted = self.results_visibility != AFTER_CLOSE or not self.voting_open
         object.__setattr__(self, "claims_by_key", {claim.key: claim for claim in self.claims})
         object.__setattr__(
@@ -128,8 +128,9 @@ class Debate:
     # When readers see results: the one rule the cards (item_results_visible), the
     # panel and the API follow. always: every item shows its counts, to everyone.
     # after_vote (the default): an item's card shows its counts once this reader voted
-    # on it; the shared panel and the API show the totals. after_close: no counts
-    # anywhere until voting closes. The owner sees everything on the dashboard.
+    # on it, and to everyone once voting closes; the shared panel and the API show the
+    # totals. after_close: no counts anywhere until voting closes. The owner sees
+    # everything on the dashboard.
 
     @property
     def totals_visible(self) -> bool:

@@ -17,6 +17,7 @@ def set_poll(app, visibility: str, voting_open: bool = True) -> None:
         ("after_vote", True, True, True, True),
         ("after_close", True, True, False, False),
         ("after_close", False, False, True, True),
+        ("after_vote", False, False, True, True),  # closed: everyone sees every item
     ],
 )
 def test_the_rule(rule, voting_open, voted, item, totals):
@@ -78,3 +79,10 @@ def test_the_owner_signed_in_gets_counts_from_the_api_whatever_the_rule(
     new_reader().stance("before", "open")
     mine = api_results(author_client)
     assert mine["results_hidden"] is False and mine["stance"]["before"]["open"] == 1
+
+
+def test_once_voting_closes_every_reader_sees_every_items_results(app, new_reader):
+    card_results(new_reader(), choice="agree")
+    set_poll(app, "after_vote", voting_open=False)
+    html = card_results(new_reader())
+    assert "100% of 1 vote agree" in html

@@ -170,8 +170,8 @@ def test_csrf_token_in_the_header_is_accepted(reader):
 def test_voting_on_a_closed_debate_is_403(app, reader, htmx):
     update_debate(app, voting_open=False)
     page = reader.open().get_data(as_text=True)
-    assert "Voting on this debate is closed" in page
-    assert "<fieldset disabled>" in page
+    assert page.count("Voting on this debate is closed") == 1, "one banner, at the top"
+    assert page.count('<fieldset disabled aria-describedby="voting-closed">') == 10
     response = reader.vote_claim("customization", "agree", htmx=htmx)
     assert response.status_code == 403
     assert "Voting on this debate is closed" in response.get_data(as_text=True)
