@@ -11,6 +11,7 @@ from . import cli
 from .authors import auth, dashboard
 from .cache.responses import ResponseCache, vary_on_fragments
 from .cache.store import store
+from .core.debate import long_date
 from .core.stats import signed_points
 from .embeds import oembed
 from .embeds import views as embeds
@@ -47,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.after_request(identity.remember_reader)
     app.jinja_env.globals["current_user"] = current_user
     app.jinja_env.filters["points"] = signed_points
+    app.jinja_env.filters["long_date"] = long_date
     # Middleware, innermost first (Flask's documented hook, which mypy calls a
     # method): chunked bodies given a length, the response cache in front of that,
     # and the proxy fix outside it, so the cache keys on the client's scheme and host.

@@ -7,6 +7,7 @@ is the essay, where `## Heading {side=open}` opens a case and
 the context, prose after the last claim is the rest of the essay.
 """
 
+import datetime
 import functools
 import re
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ MAX_FILE_BYTES = 1_000_000
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _HEADING = re.compile(r"^(?P<level>#{2,3})\s+(?P<title>.*?)\s*(?:\{(?P<attrs>[^}]*)\})?\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_URL = re.compile(r"^https?://[^\s<>\"']+$")
 _SITE = re.compile(r"^https?://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$")
 
 
@@ -89,6 +91,10 @@ def parse_text(text: str, path: str | Path = "<text>") -> Debate:
         question_text=fields.text("question.text", 1000),
         options=tuple(fields.options()),
         embed_allowed_sites=tuple(fields.sites("embed.allowed_sites")),
+        author=fields.optional_text("author", 200),
+        published=fields.optional_date("published"),
+        canonical_url=fields.optional_url("canonical"),
+        description=fields.optional_text("description", 300),
     )
 
 
@@ -136,6 +142,37 @@ class _FrontMatter:
         if len(value) > limit:
             self._fail(name, f"is longer than {limit} characters")
         return value.strip()
+
+    def optional_text(self, name: str, limit: int) -> str:
+        """Optional text: empty when the field is absent."""
+        return self.text(name, limit) if self._present(name) else ""
+
+    def optional_date(self, name: str) -> str:
+        """Optional date, as YYYY-MM-DD (YAML reads an unquoted date as one)."""
+        if not self._present(name):
+            return ""
+        value = self._get(name)
+        if isinstance(value, datetime.date):
+            return value.isoformat()[:10]
+        try:
+            return datetime.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            self._fail(name, "must be a date such as 2026-11-30")
+
+    def optional_url(self, name: str) -> str:
+        """Optional http(s) address, such as the post where the essay is published."""
+        if not self._present(name):
+            return ""
+        value = self._get(name)
+        if not isinstance(value, str) or not _URL.match(value) or len(value) > 500:
+            self._fail(name, "must be an address such as https://blog.example.com/my-essay")
+        return value
+
+    def _present(self, name: str) -> bool:
+        value: Any = self.meta
+        for part in name.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return value is not None
 
     def key(self, name: str) -> str:
         value = self._get(name)

@@ -6,6 +6,7 @@ changes the debate. Nothing here knows Flask or the database, so a debate
 can be pickled into a shared cache and read by any thread.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 SIDES = ("open", "closed")
@@ -27,6 +28,12 @@ VISIBILITY_LABELS = {
     AFTER_VOTE: "After the reader votes on that item",
     AFTER_CLOSE: "Only once voting is closed",
 }
+
+
+def long_date(iso_date: str) -> str:
+    """2026-11-30 as "30 November 2026", for a byline."""
+    day = datetime.date.fromisoformat(iso_date)
+    return f"{day.day} {day:%B %Y}"
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,12 @@ class Debate:
     question_text: str
     options: tuple[Option, ...]
     embed_allowed_sites: tuple[str, ...] = ()
+    # For publishing: who wrote it, when (YYYY-MM-DD), where the essay lives, and a
+    # line for search results and shared links. Each may be empty.
+    author: str = ""
+    published: str = ""
+    canonical_url: str = ""
+    description: str = ""
     id: int = 0  # 0: not stored
     voting_open: bool = False
     results_visibility: str = AFTER_VOTE

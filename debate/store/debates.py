@@ -51,6 +51,10 @@ def read_model(row: DebateRow) -> Debate:
         question_text=row.question_text,
         options=tuple(Option(o.key, o.label) for o in row.options),
         embed_allowed_sites=tuple(row.embed_allowed_sites.split()),
+        author=row.author,
+        published=row.published,
+        canonical_url=row.canonical_url,
+        description=row.description,
         id=row.id,
         voting_open=row.voting_open,
         results_visibility=row.results_visibility,
@@ -72,6 +76,8 @@ def save_debate(session: DbSession, debate: Debate) -> tuple[DebateRow, bool]:
     row.conclusion_html = debate.conclusion_html
     row.question_text = debate.question_text
     row.embed_allowed_sites = " ".join(debate.embed_allowed_sites)
+    row.author, row.published = debate.author, debate.published
+    row.canonical_url, row.description = debate.canonical_url, debate.description
     _sync(
         row.sides,
         SideRow,

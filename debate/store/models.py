@@ -61,6 +61,10 @@ class DebateRow(Model):
     voting_open: Mapped[bool] = mapped_column(default=True)
     # Sites allowed to frame the embeds (CSP frame-ancestors sources); empty: any site.
     embed_allowed_sites: Mapped[str] = mapped_column(Text, default="", server_default="")
+    author: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    published: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    canonical_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    description: Mapped[str] = mapped_column(String(300), default="", server_default="")
     results_visibility: Mapped[str] = mapped_column(
         String(16), default=AFTER_VOTE, server_default=AFTER_VOTE
     )

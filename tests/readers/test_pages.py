@@ -12,7 +12,8 @@ def test_root_redirects_to_the_bundled_debate(client):
 
 
 def test_page_shows_the_essay_in_reading_order(client):
-    html = client.get(f"/debates/{SLUG}").get_data(as_text=True)
+    page = client.get(f"/debates/{SLUG}").get_data(as_text=True)
+    html = page[page.index("<body") :]  # the head repeats the lede as its description
     landmarks = [
         "<h1>Open Source vs. Closed Source AI",
         "licensing agreements",  # the lede
@@ -106,3 +107,35 @@ def test_results_without_htmx_and_history_restores_get_a_whole_page(client):
     for response in (plain, restore):
         assert response.status_code == 200
         assert "<html" in response.get_data(as_text=True)
+
+
+def test_the_page_carries_what_a_publication_wraps_around_an_essay(app, client, tmp_path):
+    from debate.core.content import bundled_path
+
+    head = client.get(f"/debates/{SLUG}").get_data(as_text=True).split("</head>")[0]
+    assert '<meta name="description" content="The AI arms race' in head
+    assert f'<link rel="canonical" href="http://localhost/debates/{SLUG}">' in head
+    assert '<meta property="og:title" content="Open Source vs. Closed Source AI' in head
+    assert '<meta name="twitter:card" content="summary">' in head
+    published = tmp_path / "essay.md"
+    published.write_text(
+        bundled_path(SLUG)
+        .read_text()
+        .replace(
+            "question:",
+            "author: Ada Essayist\npublished: 2026-11-30\n"
+            "canonical: https://blog.example.org/open-vs-closed\ndescription: Who wins?\nquestion:",
+            1,
+        )
+    )
+    assert app.test_cli_runner().invoke(args=["debates", "load", str(published)]).exit_code == 0
+    page = client.get(f"/debates/{SLUG}").get_data(as_text=True)
+    assert '<link rel="canonical" href="https://blog.example.org/open-vs-closed">' in page
+    assert '<meta name="description" content="Who wins?">' in page
+    assert re.search(
+        r'By <span class="author">Ada Essayist</span> · '
+        r'<time datetime="2026-11-30">30 November 2026</time>',
+        page,
+    )
+    results = client.get(f"/debates/{SLUG}/results").get_data(as_text=True)
+    assert '<meta property="og:description" content="Who wins?">' in results
