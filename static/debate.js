@@ -17,4 +17,13 @@
       flash().replaceChildren();
     }
   });
+
+  // The reader's progress through the claims, kept as they vote.
+  document.addEventListener("htmx:after:swap", function () {
+    var cue = document.getElementById("my-progress");
+    var total = document.getElementById("progress-cue");
+    if (!cue || !total) return;
+    var done = document.querySelectorAll(".claim .choice[aria-pressed='true']").length;
+    cue.textContent = "You have voted on " + done + " of " + total.dataset.claims + " claims.";
+  });
 })();

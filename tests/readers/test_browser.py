@@ -123,3 +123,31 @@ def test_axe_check_reports_a_known_violation(browser):
     page.set_content("<html lang=en><title>t</title><main><button></button></main></html>")
     assert [v["id"] for v in axe_violations(page)] == ["button-name"]
     context.close()
+
+
+def test_on_a_phone_the_answers_share_one_row_and_progress_follows_the_reader(browser, live_server):
+    page = page_recording_errors(browser, f"{live_server.url}/debates/{SLUG}", 360)
+    card = page.locator("#claim-customization")
+    buttons = card.locator(".choice")
+
+    def boxes():
+        return [buttons.nth(i).bounding_box() for i in range(3)]
+
+    before = boxes()
+    assert len({round(box["y"]) for box in before}) == 1, "one row"
+    overflowing = page.evaluate(
+        "[...document.querySelectorAll('.choice')]"
+        ".filter(b => b.scrollWidth > b.clientWidth + 1).length"
+    )
+    assert overflowing == 0 and page.evaluate("document.documentElement.scrollWidth") == 360
+    card.get_by_role("button", name="Not sure", exact=True).click()
+    expect(card.get_by_role("button", name="Not sure", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    after = boxes()
+    assert [(round(b["x"]), round(b["width"]), round(b["height"])) for b in after] == [
+        (round(b["x"]), round(b["width"]), round(b["height"])) for b in before
+    ]
+    expect(page.locator("#my-progress")).to_have_text("You have voted on 1 of 7 claims.")
+    assert page.errors == []
+    page.context.close()
