@@ -59,4 +59,39 @@
       window.htmx.ajax("GET", url, { target: "#" + item, select: "#" + item, swap: "outerHTML" });
     };
   }
+
+  // WordPress's sandbox caps a frame at 1,000 px, shorter than the whole debate: there,
+  // the poll becomes a stepper, one item at a time (the stance, each claim, the closing
+  // question, the stance again, the results), every one of them still votable.
+  if (window.origin === "null" && document.body.dataset.embedView === "debate") {
+    var steps = function () {
+      return document.querySelectorAll("#main .stance, #main .claim, #main #question, #main #results");
+    };
+    var current = 0;
+    var nav = document.createElement("nav");
+    nav.className = "stepper";
+    nav.setAttribute("aria-label", "The poll, one question at a time");
+    nav.innerHTML = '<button type="button" class="choice" data-go="-1">Previous</button>' +
+      '<span class="stepper-place" aria-live="polite"></span>' +
+      '<button type="button" class="choice" data-go="1">Next</button>';
+    var show = function () {
+      var all = steps();
+      current = Math.max(0, Math.min(current, all.length - 1));
+      for (var i = 0; i < all.length; i++) all[i].hidden = i !== current;
+      nav.querySelector(".stepper-place").textContent = (current + 1) + " of " + all.length;
+      nav.querySelector("[data-go='-1']").disabled = current === 0;
+      nav.querySelector("[data-go='1']").disabled = current === all.length - 1;
+    };
+    nav.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-go]");
+      if (!button) return;
+      current += Number(button.dataset.go);
+      show();
+    });
+    document.body.classList.add("compact");
+    var title = document.querySelector(".embed-title");
+    title.parentNode.insertBefore(nav, title.nextSibling);
+    document.addEventListener("htmx:after:swap", show);
+    show();
+  }
 })();

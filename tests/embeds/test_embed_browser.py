@@ -231,3 +231,37 @@ def test_two_embeds_of_one_debate_on_a_page_stay_in_step(live_server, app):
         )
         browser.close()
     assert api_results(app.test_client())["question"]["total"] == 1
+
+
+def test_in_wordpress_s_sandbox_the_whole_debate_fits_1000_px_and_every_item_votes(
+    live_server, app
+):
+    """WordPress caps its frames at 1,000 px: there the whole debate is a stepper, one
+    item at a time, never taller than that at 360 px, and every claim can be voted on."""
+    src = f"{live_server.url}/embed/{SLUG}#?secret=abc"
+    post = (
+        f'<iframe sandbox="allow-scripts" src="{src}" style="width:360px;height:1000px">'
+        "</iframe><script>window.heights = []; window.addEventListener('message', "
+        "function (e) { if (e.data && e.data.message === 'height') "
+        "window.heights.push(e.data.value); });</script>"
+    )
+    with BlogSite(post, 360) as site, sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 400, "height": 900})
+        page.goto(site.url)
+        frame = frame_of(page)
+        expect(frame.locator(".stepper-place")).to_have_text("1 of 11")
+        for _ in range(2):
+            frame.get_by_role("button", name="Next").click()
+        claim = frame.locator(".claim:not([hidden])")
+        claim.get_by_role("button", name="Agree", exact=True).click()
+        expect(claim.locator(".item-results")).to_contain_text("You chose agree")
+        for _ in range(8):
+            frame.get_by_role("button", name="Next").click()
+        expect(frame.locator(".stepper-place")).to_have_text("11 of 11")
+        page.wait_for_function("window.heights.length > 0")
+        tallest = page.evaluate("Math.max(...window.heights)")
+        browser.close()
+    assert tallest <= 1000
+    results = api_results(app.test_client())
+    assert sum(claim["agree"] for claim in results["claims"]) == 1
