@@ -6,6 +6,7 @@ caller's transaction, so a failure leaves nothing half-written; whoever
 commits an author's write then invalidates the cache (cache/store.py).
 """
 
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, func, select, update
@@ -110,18 +111,31 @@ def _sync(rows: list, model, key_field: str, wanted: list[dict]) -> None:
         rows.append(row)
 
 
-def owned_debates(session: DbSession, owner_id: int) -> list[tuple[DebateRow, int]]:
-    """An author's debates by title, each with its number of votes."""
-    votes = (
-        select(func.count())
-        .select_from(Vote)
-        .where(Vote.debate_id == DebateRow.id)
-        .scalar_subquery()
+def owned_debates(
+    session: DbSession, owner_id: int
+) -> list[tuple[DebateRow, int, int, datetime | None]]:
+    """An author's debates by title, each with its readers, its votes and its last vote."""
+    votes = select(func.count()).select_from(Vote).where(Vote.debate_id == DebateRow.id)
+    readers = (
+        select(func.count()).select_from(DebateReader).where(DebateReader.debate_id == DebateRow.id)
     )
+    last = select(func.max(Vote.updated_at)).where(Vote.debate_id == DebateRow.id)
     rows = session.execute(
-        select(DebateRow, votes).filter_by(owner_id=owner_id).order_by(DebateRow.title)
+        select(
+            DebateRow, readers.scalar_subquery(), votes.scalar_subquery(), last.scalar_subquery()
+        )
+        .filter_by(owner_id=owner_id)
+        .order_by(DebateRow.title)
     )
-    return [(row, count) for row, count in rows]
+    return [
+        (
+            row,
+            n_readers,
+            n_votes,
+            datetime.fromisoformat(last) if isinstance(last, str) else last,
+        )  # SQLite: text
+        for row, n_readers, n_votes, last in rows
+    ]
 
 
 def count_votes(session: DbSession, debate_id: int) -> int:

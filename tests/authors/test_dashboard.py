@@ -231,3 +231,13 @@ def test_an_authors_changes_are_rate_limited(app, author_client):
         for _ in range(4)
     ]
     assert statuses == [303, 303, 303, 429]
+
+
+def test_the_index_lists_readers_votes_state_and_the_last_vote(author_client, new_reader):
+    reader = new_reader()
+    reader.stance("before", "open")
+    reader.vote_claim("customization", "agree")
+    text = text_of(author_client.get("/dashboard/").get_data(as_text=True))
+    assert re.search(
+        r"1 reader · 2 votes · voting open · last vote \d+ \w+ \d{4}, \d\d:\d\d UTC", text
+    )
