@@ -145,7 +145,11 @@ class RedisBackend:
     """One store for every process and host. Redis evicts by its own policy
     (maxmemory); a key's tag set lists the keys an invalidation deletes.
     If Redis fails, a read is a miss and a write keeps nothing: pages are
-    then built for each request, and the failure is logged once a minute."""
+    then built for each request, and the failure is logged once a minute. After a
+    failure Redis is left alone for DOWN_SECONDS, so a Redis that hangs costs one
+    request one timeout, not every request one each."""
+
+    DOWN_SECONDS = 5
 
     _PUT = """
     if (redis.call('GET', KEYS[3]) or '0') ~= ARGV[3] then return 0 end
@@ -169,8 +173,11 @@ class RedisBackend:
         self.put_script = self.client.register_script(self._PUT)
         self.invalidate_script = self.client.register_script(self._INVALIDATE)
         self.last_complaint = 0.0
+        self.down_until = 0.0
 
     def get(self, key: str) -> Any:
+        if self._down():
+            return _MISSING
         try:
             raw = self.client.get(self.prefix + key)
         except redis.RedisError as error:
@@ -179,6 +186,8 @@ class RedisBackend:
         return _MISSING if raw is None else pickle.loads(cast(bytes, raw))
 
     def generation(self, tag: str) -> bytes:
+        if self._down():
+            return b"unknown"
         try:
             return cast(bytes, self.client.get(self._generation_key(tag))) or b"0"
         except redis.RedisError as error:
@@ -186,6 +195,8 @@ class RedisBackend:
             return b"unknown"  # never equal to what the put script reads: keep nothing
 
     def put(self, key: str, value: Any, tag: str, ttl: float, generation: bytes) -> None:
+        if self._down():
+            return
         data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
         try:
             self.put_script(
@@ -207,8 +218,12 @@ class RedisBackend:
     def _generation_key(self, tag: str) -> str:
         return f"{self.prefix}generation:{tag}"
 
+    def _down(self) -> bool:
+        return time.monotonic() < self.down_until
+
     def _complain(self, error: Exception) -> None:
         now = time.monotonic()
+        self.down_until = now + self.DOWN_SECONDS
         if now - self.last_complaint >= 60:
             self.last_complaint = now
             log.error("the shared cache is unreachable, serving without it: %s", error)

@@ -2,8 +2,13 @@
 init_app), the session's end, retries, and SQLite's write queue."""
 
 import fcntl
+import heapq
+import itertools
 import logging
+import os
+import socket
 import threading
+import time
 from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
@@ -11,8 +16,9 @@ from typing import Any, TypeAlias
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
+from sqlalchemy.pool import Pool
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -107,6 +113,105 @@ def write_turn():
     if url.database not in _write_queues:
         _write_queues.setdefault(url.database, SQLiteWriteQueue(url.database))
     return _write_queues[url.database].turn()
+
+
+class Deadlines:
+    """A PostgreSQL that stops answering (a paused server: the kernel still takes its
+    packets, so no socket timeout fires) must not hold a request's thread. Every
+    statement gets a deadline; one thread shuts the socket of a statement that
+    outlives it, and the driver fails at once (the app then answers 503)."""
+
+    def __init__(self) -> None:
+        self.condition = threading.Condition()
+        self.heap: list[tuple[float, int, int]] = []
+        self.live: set[int] = set()
+        self.tokens = itertools.count()
+        self.thread: threading.Thread | None = None
+
+    def arm(self, fd: int, seconds: float) -> int:
+        token = next(self.tokens)
+        with self.condition:
+            heapq.heappush(self.heap, (time.monotonic() + seconds, token, fd))
+            self.live.add(token)
+            if self.thread is None:
+                self.thread = threading.Thread(
+                    target=self._watch, daemon=True, name="statement-deadlines"
+                )
+                self.thread.start()
+            self.condition.notify()
+        return token
+
+    def disarm(self, token: int) -> None:
+        with self.condition:
+            self.live.discard(token)
+
+    def _watch(self) -> None:
+        with self.condition:
+            while True:
+                while self.heap and self.heap[0][1] not in self.live:
+                    heapq.heappop(self.heap)
+                if not self.heap:
+                    self.condition.wait()
+                    continue
+                due, token, fd = self.heap[0]
+                wait = due - time.monotonic()
+                if wait > 0:
+                    self.condition.wait(wait)
+                    continue
+                heapq.heappop(self.heap)
+                self.live.discard(token)
+                log.error("a database statement outlived its deadline: dropping its connection")
+                with suppress(OSError):
+                    socket.socket(fileno=os.dup(fd)).shutdown(socket.SHUT_RDWR)
+
+
+deadlines = Deadlines()
+STATEMENT_SECONDS = 5.0
+PING_SECONDS = 1.5
+
+
+def _postgres_fd(dbapi_connection: Any) -> int | None:
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    return None if pgconn is None else int(pgconn.socket)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _arm_deadline(conn, _cursor, _statement, _parameters, context, _executemany) -> None:
+    fd = _postgres_fd(conn.connection.dbapi_connection)
+    if fd is not None:
+        conn.info["deadline"] = deadlines.arm(fd, STATEMENT_SECONDS)
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _disarm_deadline(conn, *_args) -> None:
+    token = conn.info.pop("deadline", None)
+    if token is not None:
+        deadlines.disarm(token)
+
+
+@event.listens_for(Engine, "handle_error")
+def _disarm_after_error(context) -> None:
+    connection = context.connection
+    token = connection.info.pop("deadline", None) if connection is not None else None
+    if token is not None:
+        deadlines.disarm(token)
+
+
+@event.listens_for(Pool, "checkout")
+def _ping(dbapi_connection, _record, _proxy) -> None:
+    """Check a pooled PostgreSQL connection before a request uses it (a server may
+    have restarted or stopped under it), within a deadline; a dead one is replaced."""
+    fd = _postgres_fd(dbapi_connection)
+    if fd is None:
+        return
+    token = deadlines.arm(fd, PING_SECONDS)
+    try:
+        dbapi_connection.execute("SELECT 1")
+        dbapi_connection.rollback()
+    except Exception as error:
+        raise DisconnectionError(str(error)) from error
+    finally:
+        deadlines.disarm(token)
 
 
 @event.listens_for(Engine, "connect")

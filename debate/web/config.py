@@ -85,13 +85,11 @@ def apply_environment(app: Flask) -> None:
 
 
 def check_server_connections(app: Flask) -> None:
-    """A database server may restart under the app: check each connection before
-    use, so a restart costs no request. A SQLite file cannot, and skips the check.
-    A server that does not answer holds no thread for long: connecting gives up
-    after 3 s, waiting for a pooled connection after 5 s, a statement after 10 s."""
+    """A server that does not answer holds no thread for long: connecting gives up
+    after 3 s and waiting for a pooled connection after 5 s; a statement's deadline
+    and each pooled connection's check before use are in store/db.py."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-        options.setdefault("pool_pre_ping", True)
         options.setdefault("pool_timeout", 5)
         options.setdefault(
             "connect_args", {"connect_timeout": 3, "options": "-c statement_timeout=10000"}

@@ -28,6 +28,7 @@ from limits.strategies import SlidingWindowCounterRateLimiter
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 log = logging.getLogger(__name__)
+DOWN_SECONDS = 5
 
 
 def client_network() -> str:
@@ -74,6 +75,7 @@ class Limits:
         self.limiter = SlidingWindowCounterRateLimiter(self.storage)
         self.fallback = SlidingWindowCounterRateLimiter(MemoryStorage())
         self.last_complaint = 0.0
+        self.down_until = 0.0  # after a failure the store is left alone a moment
         self.votes = [
             Limit("votes-by-network", parse(config["VOTE_LIMIT_PER_ADDRESS"]), client_network),
             Limit("votes-by-reader", parse(config["VOTE_LIMIT_PER_READER"]), reader_key),
@@ -101,15 +103,20 @@ class Limits:
             ),
         ]
 
+    def _hit(self, item: RateLimitItem, *ids: str) -> bool:
+        """Count one hit in the shared store or, while it fails, in this process's."""
+        if time.monotonic() >= self.down_until:
+            try:
+                return self.limiter.hit(item, *ids)
+            except StorageError as error:
+                self._complain(error)
+        return self.fallback.hit(item, *ids)
+
     def count_vote(self) -> None:
         """Count a vote about to be recorded; 429 if it is one too many."""
         for limit in self.votes:
             ids = limit.identifiers()
-            try:
-                allowed = self.limiter.hit(limit.item, *ids)
-            except StorageError as error:
-                self._complain(error)
-                allowed = self.fallback.hit(limit.item, *ids)
+            allowed = self._hit(limit.item, *ids)
             if not allowed:
                 raise _too_many(
                     f"Too many votes in a short time (the limit is {limit.item}). "
@@ -120,22 +127,12 @@ class Limits:
     def admit_new_reader(self) -> bool:
         """Count a reader's first vote against their network's budget of new readers;
         False past it (the vote is then not recorded). Existing readers never ask."""
-        ids = self.new_readers.identifiers()
-        try:
-            return self.limiter.hit(self.new_readers.item, *ids)
-        except StorageError as error:
-            self._complain(error)
-            return self.fallback.hit(self.new_readers.item, *ids)
+        return self._hit(self.new_readers.item, *self.new_readers.identifiers())
 
     def count_author_action(self, author_id: str) -> None:
         """An author's change on the dashboard (voting, visibility, a reset); 429
         past AUTHOR_ACTIONS_PER_AUTHOR."""
-        try:
-            allowed = self.limiter.hit(self.author_actions, "author-actions", author_id)
-        except StorageError as error:
-            self._complain(error)
-            allowed = self.fallback.hit(self.author_actions, "author-actions", author_id)
-        if not allowed:
+        if not self._hit(self.author_actions, "author-actions", author_id):
             raise _too_many(
                 f"Too many changes in a short time (the limit is {self.author_actions}). "
                 "Please wait a minute and try again.",
@@ -145,11 +142,14 @@ class Limits:
     def check_sign_in(self) -> None:
         """Before a sign-in is tried: 429 when its address or account has failed
         too often, 503 when that cannot be known."""
+        if time.monotonic() < self.down_until:
+            raise _unavailable()
         for limit in self.sign_ins:
             ids = limit.identifiers()
             try:
                 allowed = self.limiter.test(limit.item, *ids)
             except StorageError as error:
+                self.down_until = time.monotonic() + DOWN_SECONDS
                 log.error("sign-in limits cannot be checked, refusing sign-ins: %s", error)
                 raise _unavailable() from None
             if not allowed:
@@ -175,6 +175,7 @@ class Limits:
 
     def _complain(self, error: Exception) -> None:
         now = time.monotonic()
+        self.down_until = now + DOWN_SECONDS
         if now - self.last_complaint >= 60:
             self.last_complaint = now
             log.error("the rate-limit store failed; limiting votes per process: %s", error)
