@@ -212,3 +212,15 @@ def test_forwarded_headers_are_believed_only_from_a_configured_proxy(database_ur
         ("192.0.2.1", "http", "http://localhost/"),
         ("198.51.100.7", "https", "https://localhost/"),
     ]
+
+
+@pytest.mark.parametrize(
+    "path", [f"/api/debates/{SLUG}/results", f"/debates/{SLUG}/results", "/dashboard/", "/sign-in"]
+)
+def test_an_unknown_host_is_a_400_before_the_database(app, path):
+    from helpers import count_queries
+
+    queries = count_queries(app)
+    response = app.test_client().get(path, base_url="http://attacker.example")
+    assert response.status_code == 400
+    assert queries == []
