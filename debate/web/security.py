@@ -52,12 +52,6 @@ class ChunkedBodyLimit:
         return self.wsgi_app(environ, start_response)
 
 
-def refuse_unknown_host() -> None:
-    """before_request, before anything reads the database: a Host the app does not
-    trust (TRUSTED_HOSTS) is a 400 here (reading it raises), never a page for it."""
-    _ = request.host
-
-
 def refuse_oversized_body() -> None:
     """before_request: refuse a large body from its declared length, before reading it."""
     if (
@@ -153,6 +147,5 @@ def trust_proxies(app: Flask) -> None:
 
 def register(app: Flask) -> None:
     app.session_interface = HostPrefixedSessionInterface()
-    app.before_request(refuse_unknown_host)
     app.before_request(refuse_oversized_body)
     app.after_request(add_security_headers)

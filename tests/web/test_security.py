@@ -218,6 +218,8 @@ def test_forwarded_headers_are_believed_only_from_a_configured_proxy(database_ur
     "path", [f"/api/debates/{SLUG}/results", f"/debates/{SLUG}/results", "/dashboard/", "/sign-in"]
 )
 def test_an_unknown_host_is_a_400_before_the_database(app, path):
+    """With the default TRUSTED_HOSTS, Flask refuses the Host while matching the URL,
+    before any view, cache or query (the response layer checks it before its cache)."""
     from helpers import count_queries
 
     queries = count_queries(app)
