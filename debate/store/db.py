@@ -206,8 +206,8 @@ def _ping(dbapi_connection, _record, _proxy) -> None:
         return
     token = deadlines.arm(fd, PING_SECONDS)
     try:
+        # Its transaction is the one the request then works in (read committed).
         dbapi_connection.execute("SELECT 1")
-        dbapi_connection.rollback()
     except Exception as error:
         raise DisconnectionError(str(error)) from error
     finally:
