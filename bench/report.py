@@ -88,7 +88,8 @@ def flat_memory(row: Row, sent: int, requests: int, limit_mib: float) -> None:
 def dashboard(row: Row) -> None:
     """Targets at a million votes: the page's median under 1 s, its poll's under
     100 ms, a full recomputation under 2 s and under 10% of a core for one open
-    dashboard (figures are kept max(10 s, 10x their computation))."""
+    dashboard (figures are kept max(10 s, 10x their computation), and one process
+    computes them for all: store/analyses.py)."""
     if "1M" not in row.label:
         return
     p50 = row.median("p50_ms")

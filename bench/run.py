@@ -301,8 +301,8 @@ class Bench:
             server = family.servers[size]
             url = f"{server.url}/dashboard/debates/{SLUG}"
             cookie = dashboard.session_cookie(server.url)
-            # An author's dashboard is open for a while: every worker has computed the
-            # figures once before the row (the first computation is its own row below).
+            # An author's dashboard is open for a while: its figures are stored before
+            # the row (the first computation is its own row below).
             wrk(url, 8, headers=[f"Cookie: {cookie}"])
             self.row(
                 f"dashboard, {votes}",

@@ -5,16 +5,19 @@ Fixtures that wrap these are in conftest.py.
 
 import os
 import re
+import threading
+from datetime import timedelta
 
 from sqlalchemy import event, text
 
 from debate import create_app
+from debate.authors.dashboard import REFRESH_THREAD
 from debate.cache.store import invalidate
 from debate.core.content import bundled_path, parse_file
 from debate.store.accounts import create_author
 from debate.store.db import db
 from debate.store.debates import save_debate
-from debate.store.models import DebateRow
+from debate.store.models import AnalysisRow, DebateRow
 from debate.web.config import normalise_database_url
 
 SLUG = "open-vs-closed-ai"
@@ -201,3 +204,18 @@ def update_debate(app, slug: str = SLUG, **values) -> None:
         db.session.execute(db.update(DebateRow).filter_by(slug=slug).values(**values))
         db.session.commit()
         invalidate(slug)
+
+
+def age_the_figures(app, seconds: float) -> None:
+    """Make every stored analysis `seconds` older, as if that much time had passed."""
+    with app.app_context():
+        for row in db.session.scalars(db.select(AnalysisRow)):
+            row.computed_at -= timedelta(seconds=seconds)
+        db.session.commit()
+
+
+def finish_recomputations(timeout: float = 30) -> None:
+    """Wait for the dashboards' recomputations running in the background."""
+    for thread in threading.enumerate():
+        if thread.name.startswith(REFRESH_THREAD):
+            thread.join(timeout)

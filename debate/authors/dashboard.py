@@ -6,10 +6,11 @@ thin: the figures come from core/analysis.py, the files from exports.py, and
 every write ends with the cache's invalidation, so readers see it at once.
 """
 
-import hashlib
 import logging
-import time
-from datetime import UTC, datetime
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from flask import (
     Blueprint,
@@ -26,19 +27,19 @@ from flask import (
 from flask_login import current_user, login_required
 
 from ..cache.responses import wants_fragment
-from ..cache.store import cached_debate, debate_or_404, invalidate, store
+from ..cache.store import cached_debate, debate_or_404, invalidate
 from ..core import charts
-from ..core.analysis import DebateAnalysis, analyse
 from ..core.debate import VISIBILITY_LABELS, Debate
-from ..store import debates
-from ..store.db import db, utcnow
-from ..store.votes import vote_counts
+from ..store import analyses, debates
+from ..store.analyses import StoredAnalysis
+from ..store.db import db, utcnow, write_turn
 from ..web.limits import limits
 from . import exports
 from .forms import ResetForm, VisibilityForm, VotingForm
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @bp.before_request
@@ -67,11 +68,11 @@ def index():
 def debate(slug: str):
     """The page, or (for the page's own polling) its figures alone, with an ETag."""
     debate = owned_debate_or_404(slug)
-    computed_at, analysis = current_analysis(debate)
+    stored = current_analysis(debate)
     context = {
         "debate": debate,
-        "analysis": analysis,
-        "computed_at": computed_at,
+        "analysis": stored.analysis,
+        "computed_at": stored.computed_at,
         "charts": charts,
         "visibility_labels": VISIBILITY_LABELS,
         "poll_seconds": current_app.config["DASHBOARD_POLL_SECONDS"],
@@ -81,40 +82,67 @@ def debate(slug: str):
         return render_template("dashboard/debate.html", resets=resets, **context)
     # The figures' own fingerprint, not the page's: a poll that finds them unchanged
     # gets its 304 before anything is drawn, whichever process computed them when.
-    etag = hashlib.blake2b(repr(analysis).encode(), digest_size=12).hexdigest()
-    headers = {"Cache-Control": "private, no-cache", "ETag": f'"{etag}"'}
-    if request.if_none_match.contains(etag):
+    headers = {"Cache-Control": "private, no-cache", "ETag": f'"{stored.fingerprint}"'}
+    if request.if_none_match.contains(stored.fingerprint):
         return "", 304, headers
     return render_template("dashboard/_figures.html", **context), 200, headers
 
 
+REFRESH_THREAD = "analysis refresh"
 # Recomputing a debate's figures may take at most this share of a core: at a
 # million votes on SQLite (2 s or so) they are then kept longer than a poll interval.
 ANALYSIS_CORE_SHARE = 0.10
 
 
-def current_analysis(debate: Debate) -> tuple[datetime, DebateAnalysis]:
-    """The debate's analysis and when it was computed: at most once per poll
-    interval per debate and process (per debate for every process with Redis), and
-    never more often than keeps its cost under ANALYSIS_CORE_SHARE of a core, from
-    counts the database groups; dropped by every author write."""
+def current_analysis(debate: Debate) -> StoredAnalysis:
+    """The debate's last analysis, shared by every process through the database
+    (store/analyses.py). Only the first sight of a debate (or of a debate an author
+    just changed or reset) waits for the computation; after that, figures older
+    than a poll interval (or than keeps their cost under ANALYSIS_CORE_SHARE of a
+    core) are recomputed off the request by one process, while every request is
+    served the last ones with the time they were computed."""
+    stored = analyses.latest(db.session, debate)
+    if stored is None:
+        stored = analyses.compute(db.session, debate, current_app.config["DASHBOARD_MIN_N"])
+        _write(lambda: analyses.save(db.session, debate, stored))
+        return stored
     poll = current_app.config["DASHBOARD_POLL_SECONDS"]
+    kept_for = timedelta(seconds=max(poll, stored.seconds / ANALYSIS_CORE_SHARE))
+    if utcnow() - stored.computed_at >= kept_for:
+        # A process that dies while computing frees the lease when it runs out.
+        lease = max(60.0, 10 * stored.seconds)
+        if _write(lambda: analyses.take_refresh(db.session, debate.id, lease)):
+            recompute_in_background(debate)
+    return stored
 
-    def compute() -> tuple[datetime, float, DebateAnalysis]:
-        started = time.perf_counter()
-        claims = [claim.key for claim in debate.claims]
-        counts = vote_counts(db.session, debate.id, claims, debate.option_keys)
-        analysis = analyse(debate, counts, current_app.config["DASHBOARD_MIN_N"])
-        return utcnow(), time.perf_counter() - started, analysis
 
-    computed_at, _seconds, analysis = store().fetch(
-        f"analysis:{debate.slug}",
-        compute,
-        tag=debate.slug,
-        ttl=poll,
-        keep_for=lambda kept: max(poll, kept[1] / ANALYSIS_CORE_SHARE),
-    )
-    return computed_at, analysis
+def recompute_in_background(debate: Debate) -> threading.Thread:
+    """Recompute the analysis in a thread of this process, with its own session."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def recompute() -> None:
+        with app.app_context():
+            try:
+                stored = analyses.compute(db.session, debate, app.config["DASHBOARD_MIN_N"])
+                _write(lambda: analyses.save(db.session, debate, stored))
+            except Exception:  # logged; the lease runs out and another process tries
+                log.exception("recomputing the analysis of %s failed", debate.slug)
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=recompute, name=f"{REFRESH_THREAD} {debate.slug}")
+    thread.start()
+    return thread
+
+
+def _write(work: Callable[[], T]) -> T:
+    """A write after reads: the reads' transaction ends first, since SQLite refuses
+    to turn a read whose snapshot another writer has since moved on into a write."""
+    db.session.commit()
+    with write_turn():
+        result = work()
+        db.session.commit()
+    return result
 
 
 @bp.post("/debates/<slug>/voting")

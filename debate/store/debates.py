@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..core.debate import Claim, Debate, Option, Side
 from .db import DbSession
 from .models import (
+    AnalysisRow,
     ClaimRow,
     DebateReader,
     DebateRow,
@@ -165,7 +166,7 @@ def resets_of(session: DbSession, debate_id: int, limit: int = 10) -> list[Reset
 
 
 def delete_all_votes(session: DbSession, debate_id: int) -> int:
-    """Delete a debate's votes, readers and counters in one transaction; return
+    """Delete a debate's votes, readers, counters and analysis in one transaction; return
     how many votes went. The caller commits, so a failure deletes nothing.
 
     The debate's row is taken first, exclusively: a vote holds it shared for its
@@ -177,7 +178,7 @@ def delete_all_votes(session: DbSession, debate_id: int) -> int:
         CursorResult[Any], session.execute(delete(Vote).where(Vote.debate_id == debate_id))
     )
     deleted = result.rowcount
-    for model in (DebateReader, Tally):
+    for model in (DebateReader, Tally, AnalysisRow):
         session.execute(delete(model).where(model.debate_id == debate_id))
     return deleted
 

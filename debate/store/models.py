@@ -9,7 +9,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.debate import AFTER_VOTE
@@ -193,3 +202,22 @@ class ResetRecord(Model):
     author_email: Mapped[str] = mapped_column(String(254))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     votes_deleted: Mapped[int] = mapped_column(Integer)
+
+
+class AnalysisRow(Model):
+    """A debate's last computed analysis, which every process serves
+    (store/analyses.py); at most one process at a time recomputes it."""
+
+    __tablename__ = "analyses"
+
+    debate_id: Mapped[int] = mapped_column(
+        ForeignKey("debates.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Of the read model the analysis was computed for: any change to the debate voids it.
+    basis: Mapped[str] = mapped_column(String(32))
+    computed_at: Mapped[datetime]
+    seconds: Mapped[float] = mapped_column(Float)  # how long the computation took
+    fingerprint: Mapped[str] = mapped_column(String(32))  # of the figures: the dashboard's ETag
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    # A process recomputing it holds it until then (a lease, so a crash frees it).
+    refreshing_until: Mapped[datetime | None]

@@ -1,0 +1,110 @@
+"""A debate's analysis, computed once for every process and host.
+
+At a million votes the analysis costs a second or two of a core, and an open
+dashboard polls every few seconds, reaching whichever process (or host) the
+load balancer picks. So the last result is kept in the database beside the
+votes, one row per debate: every process serves it, and when it is older than
+it may be, one process at a time (a lease on the row) recomputes it while the
+others go on serving the last one. A reset deletes it with the votes; any
+change to the debate itself (its read model) voids it.
+
+The figures are pickled: they are the app's own frozen values, and the database
+is as trusted as the code that reads it. A row this code cannot read (written
+by another version) counts as no row.
+"""
+
+import hashlib
+import logging
+import pickle
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
+
+from ..core.analysis import DebateAnalysis, analyse
+from ..core.debate import Debate
+from .db import DbSession, utcnow
+from .models import AnalysisRow
+from .votes import vote_counts
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StoredAnalysis:
+    analysis: DebateAnalysis
+    computed_at: datetime
+    seconds: float  # how long computing it took
+    fingerprint: str  # of the figures alone: unchanged figures keep the dashboard's ETag
+
+
+def _digest(value: object, size: int) -> str:
+    return hashlib.blake2b(repr(value).encode(), digest_size=size).hexdigest()
+
+
+def basis_of(debate: Debate) -> str:
+    """What the analysis was computed for: the debate as it stood (content, poll settings)."""
+    return _digest(debate, 16)
+
+
+def compute(session: DbSession, debate: Debate, min_n: int) -> StoredAnalysis:
+    """The analysis from the votes as they are now, counted by the database."""
+    started = time.perf_counter()
+    claims = [claim.key for claim in debate.claims]
+    analysis = analyse(debate, vote_counts(session, debate.id, claims, debate.option_keys), min_n)
+    return StoredAnalysis(analysis, utcnow(), time.perf_counter() - started, _digest(analysis, 12))
+
+
+def latest(session: DbSession, debate: Debate) -> StoredAnalysis | None:
+    """The debate's last analysis, if it was computed for the debate as it is."""
+    row = session.scalar(
+        select(AnalysisRow).where(
+            AnalysisRow.debate_id == debate.id, AnalysisRow.basis == basis_of(debate)
+        )
+    )
+    if row is None:
+        return None
+    try:
+        analysis = pickle.loads(row.payload)
+    except Exception:  # written by another version of the code: compute it anew
+        log.info("the stored analysis of %s is unreadable; computing it anew", debate.slug)
+        return None
+    return StoredAnalysis(analysis, row.computed_at, row.seconds, row.fingerprint)
+
+
+def save(session: DbSession, debate: Debate, stored: StoredAnalysis) -> None:
+    """Keep `stored` as the debate's analysis and free its lease; the caller commits."""
+    values = {
+        "basis": basis_of(debate),
+        "computed_at": stored.computed_at,
+        "seconds": stored.seconds,
+        "fingerprint": stored.fingerprint,
+        "payload": pickle.dumps(stored.analysis, protocol=pickle.HIGHEST_PROTOCOL),
+        "refreshing_until": None,
+    }
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(
+        dialect.insert(AnalysisRow)
+        .values(debate_id=debate.id, **values)
+        .on_conflict_do_update(index_elements=[AnalysisRow.debate_id], set_=values)
+    )
+
+
+def take_refresh(session: DbSession, debate_id: int, seconds: float) -> bool:
+    """Lease the recomputation of a debate's analysis to this process for
+    `seconds`, unless another holds it; the caller commits. A process that dies
+    while computing frees it when the lease runs out."""
+    now = utcnow()
+    result = session.execute(
+        update(AnalysisRow)
+        .where(
+            AnalysisRow.debate_id == debate_id,
+            or_(AnalysisRow.refreshing_until.is_(None), AnalysisRow.refreshing_until < now),
+        )
+        .values(refreshing_until=now + timedelta(seconds=seconds))
+    )
+    return cast(CursorResult[Any], result).rowcount == 1
