@@ -56,6 +56,9 @@ def make_app(database_uri: str, **overrides):
 
 
 def close_apps() -> None:
+    """Dispose of the test's apps, once their background work is done (a thread
+    still holding a connection would leave its socket to the garbage collector)."""
+    finish_recomputations()
     while _apps_made:
         with _apps_made.pop().app_context():
             db.engine.dispose()
