@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from ..cache.responses import cached, wants_fragment
 from ..cache.store import debate_or_404
+from ..core.card import draw_card
 from ..core.content import bundled_debate
 from ..core.debate import Debate
 from ..core.tally import DebateResults, results_from_sums
@@ -102,4 +103,22 @@ def results(slug: str):
     response.cache_control.public = True
     response.cache_control.max_age = 0
     response.cache_control.s_maxage = max(1, current_app.config["CACHE_RESULTS_SECONDS"])
+    return response.make_conditional(request)
+
+
+@bp.get("/debates/<slug>/card.png")
+@cached(seconds="CACHE_CARD_SECONDS")
+def card(slug: str):
+    """The share card (og:image), drawn from the results as the panel shows them.
+
+    The response layer keeps it for CACHE_CARD_SECONDS and drops it on an author's
+    write; clients revalidate with its ETag, so a change the author makes (results
+    hidden, say) reaches them at once.
+    """
+    debate = debate_or_404(slug)
+    png = draw_card(debate, current_results(debate))
+    response = current_app.response_class(png, mimetype="image/png")
+    response.add_etag()
+    response.cache_control.public = True
+    response.cache_control.no_cache = True
     return response.make_conditional(request)

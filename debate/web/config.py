@@ -42,6 +42,8 @@ def default_config(app: Flask) -> dict:
         # a debate's read model until an author changes it, and at most this long.
         "CACHE_RESULTS_SECONDS": 1,
         "CACHE_DEBATE_SECONDS": 300,
+        # The share card (a PNG drawn from the results) is redrawn at most this often.
+        "CACHE_CARD_SECONDS": 300,
         "CACHE_MAX_ENTRIES": 1024,
         "CACHE_MAX_BYTES": 32 * 1024 * 1024,
         "CACHE_REDIS_URL": None,

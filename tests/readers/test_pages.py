@@ -116,7 +116,7 @@ def test_the_page_carries_what_a_publication_wraps_around_an_essay(app, client, 
     assert '<meta name="description" content="The AI arms race' in head
     assert f'<link rel="canonical" href="http://localhost/debates/{SLUG}">' in head
     assert '<meta property="og:title" content="Open Source vs. Closed Source AI' in head
-    assert '<meta name="twitter:card" content="summary">' in head
+    assert '<meta name="twitter:card" content="summary_large_image">' in head
     published = tmp_path / "essay.md"
     published.write_text(
         bundled_path(SLUG)
