@@ -1,4 +1,5 @@
-// The project's own few lines: the alert region for errors that htmx swaps in.
+// The project's own few lines: the alert region for errors that htmx swaps in, the
+// reader's progress, and the share row.
 (function () {
   "use strict";
   var flash = function () { return document.getElementById("flash"); };
@@ -26,4 +27,33 @@
     var done = document.querySelectorAll(".claim .choice[aria-pressed='true']").length;
     cue.textContent = "You have voted on " + done + " of " + total.dataset.claims + " claims.";
   });
+
+  // Sharing (templates/debates/_share.html): the links work alone; "Copy link" and the
+  // system's share sheet are offered only where the browser has them.
+  var share = document.getElementById("share");
+  if (share) {
+    var say = function (text) { document.getElementById("share-status").textContent = text; };
+    var showField = function () {
+      share.classList.remove("share-copies");
+      document.getElementById("share-url").select();
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      share.querySelector("[data-copy-link]").hidden = false;
+      share.classList.add("share-copies");
+    }
+    if (navigator.share) {
+      share.querySelector("[data-share-native]").hidden = false;
+    }
+    share.addEventListener("click", function (event) {
+      var url = share.dataset.shareUrl;
+      if (event.target.closest("[data-copy-link]")) {
+        navigator.clipboard.writeText(url).then(
+          function () { say("Link copied."); },
+          function () { showField(); say("Copying was refused: the link is selected above, to copy yourself."); }
+        );
+      } else if (event.target.closest("[data-share-native]")) {
+        navigator.share({ title: share.dataset.shareTitle, url: url }).catch(function () {});
+      }
+    });
+  }
 })();

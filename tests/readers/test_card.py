@@ -92,3 +92,22 @@ def test_pages_name_the_card_for_shared_links(client):
         assert '<meta name="twitter:card" content="summary_large_image">' in head
         assert f'<meta name="twitter:image" content="{card_url}">' in head
         assert f'<meta name="twitter:image:alt" content="{alt}">' in head
+
+
+def test_the_share_row_has_plain_links_and_a_field_to_copy(client):
+    html = client.get(f"/debates/{SLUG}").get_data(as_text=True)
+    start = html.index('<section id="share"')
+    row = html[start : html.index("</section>", start)]
+    page_url = f"http%3A//localhost/debates/{SLUG}"
+    title = "Open%20Source%20vs.%20Closed%20Source%20AI%3A%20The%20Battle"
+    assert f'href="mailto:?subject={title}' in row and f"&amp;body={page_url}" in row
+    assert f'href="https://bsky.app/intent/compose?text={title}' in row
+    assert f'href="https://www.linkedin.com/sharing/share-offsite/?url={page_url}"' in row
+    assert f"https://x.com/intent/post?text={title}" in row
+    assert '<span class="visually-hidden">Share on </span>Bluesky</a>' in row
+    # Without JavaScript: the link to select, and no button that would do nothing.
+    assert (
+        f'<input id="share-url" type="text" value="http://localhost/debates/{SLUG}" readonly' in row
+    )
+    assert row.count("<li data-") == 2 and row.count(" hidden>") == 2
+    assert "<script" not in row and "<img" not in row

@@ -58,8 +58,12 @@ def test_every_claim_has_a_real_form_with_three_choices(client):
 
 def test_page_loads_nothing_from_another_host(client):
     html = client.get(f"/debates/{SLUG}").get_data(as_text=True)
-    hosts = set(re.findall(r'(?:src|href)="(?:https?:)?//([^/"]+)', html))
+    loaded = r'<(?!a\b)\w+\b[^>]*?\b(?:src|href)="(?:https?:)?//([^/"]+)'
+    hosts = set(re.findall(loaded, html))
     assert hosts <= {"localhost"}
+    # Links to share the debate lead elsewhere but load nothing until followed.
+    linked = set(re.findall(r'<a\b[^>]*\bhref="(?:https?:)?//([^/"]+)', html))
+    assert {"bsky.app", "x.com", "www.linkedin.com"} <= linked
     assert "/static/vendor/htmx-4.0.1.min.js" in html
 
 
