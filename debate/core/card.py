@@ -10,6 +10,7 @@ closing question. `draw_card` then lays that out with Pillow.
 """
 
 import io
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,7 @@ from .tally import DebateResults, Distribution
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 64
 INNER = WIDTH - 2 * MARGIN
+CELL, CELL_WIDTH = "   ", 130  # between the cells of a row's figure; a cell's column
 
 # The light theme's colours (static/debate.css).
 PAPER, INK, MUTED, RULE, TRACK, BAR = (
@@ -41,6 +43,8 @@ SIDE_LABELS = {"open": "Open source", "closed": "Closed source", "undecided": "U
 # where a machine lacks them, Pillow's built-in face, which has ASCII and little more.
 SERIF_BOLD, SANS, SANS_BOLD = "DejaVuSerif-Bold.ttf", "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
 BUILT_IN_FACE = "Aileron"
+# A FreeType face is not safe to use from two threads at once, and the faces are shared.
+DRAWING = threading.Lock()
 FOLDED = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2192": "->"})
 
 
@@ -95,7 +99,7 @@ def card_content(debate: Debate, results: DebateResults) -> CardContent:
         rows = tuple(
             Row(
                 SIDE_LABELS[side],
-                f"{before[side]}% \u2192 {after[side]}%   "
+                f"{before[side]}% \u2192 {after[side]}%{CELL}"
                 f"{signed_points(swing.sides[side].change)} pts",
                 after[side] / 100,
                 SIDE_COLOURS[side],
@@ -110,7 +114,8 @@ def card_content(debate: Debate, results: DebateResults) -> CardContent:
         )
         heading = f"{SIDE_LABELS[swing.winner]} wins the room"
         colour = SIDE_COLOURS[swing.winner]
-        return CardContent(debate.title, heading, colour, (line,), rows, readers, "")
+        legend = "Pale: before reading \u00b7 dark: after"
+        return CardContent(debate.title, heading, colour, (line,), rows, readers, legend)
     note = "Who persuaded whom: too early to call" if swing.measurable else ""
     question = results.question
     if not question.total:
@@ -188,7 +193,11 @@ def fit_title(title: str) -> tuple[ImageFont.FreeTypeFont, list[str]]:
 
 def draw_card(debate: Debate, results: DebateResults) -> bytes:
     """The card as PNG bytes."""
-    content = card_content(debate, results)
+    with DRAWING:
+        return render(card_content(debate, results))
+
+
+def render(content: CardContent) -> bytes:
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH // 2, 10), fill=SIDE_COLOURS["open"])
@@ -218,36 +227,42 @@ def draw_card(debate: Debate, results: DebateResults) -> bytes:
             draw.text((MARGIN, y), part, font=body, fill=MUTED if content.rows else INK)
             y += round(body.size * 1.3)
     y += 10
-    y = draw_rows(draw, content.rows, y, footer_top - 16)
+    draw_rows(draw, content.rows, y, footer_top - 16)
 
     if content.readers or content.note:
         draw.line((MARGIN, footer_top, WIDTH - MARGIN, footer_top), fill=RULE, width=2)
         small = font(SANS_BOLD, 24)
         draw.text((MARGIN, footer_top + 22), content.readers, font=small, fill=INK)
-        note = font(SANS, 22)
-        width = note.getlength(content.note)
-        draw.text((WIDTH - MARGIN - width, footer_top + 24), content.note, font=note, fill=MUTED)
+        note_face = font(SANS, 22)
+        note = printable(content.note, note_face)
+        width = note_face.getlength(note)
+        draw.text((WIDTH - MARGIN - width, footer_top + 24), note, font=note_face, fill=MUTED)
 
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
 
 
-def draw_rows(draw: ImageDraw.ImageDraw, rows: tuple[Row, ...], top: int, bottom: int) -> int:
+def draw_rows(draw: ImageDraw.ImageDraw, rows: tuple[Row, ...], top: int, bottom: int) -> None:
     """Label and figure over a bar, as many rows as fit between top and bottom."""
     if not rows:
-        return top
+        return
     pitch = min(70, (bottom - top) // len(rows))
     label_face, figure_face = font(SANS, 22), font(SANS_BOLD, 22)
     y = top
     for row in rows:
         if y + pitch > bottom + 1:
             break
-        figure = printable(row.figure, figure_face)
-        figure_width = figure_face.getlength(figure)
-        label = wrap(row.label, label_face, int(INNER - figure_width - 24), 1)[0]
+        # Cells of the figure (split by three spaces) end at fixed columns, so the
+        # swing's before, after and change line up from row to row.
+        right, left_most = float(WIDTH - MARGIN), float(WIDTH - MARGIN)
+        for cell in reversed(printable(row.figure, figure_face).split(CELL)):
+            width = figure_face.getlength(cell)
+            draw.text((right - width, y), cell, font=figure_face, fill=INK)
+            left_most = min(left_most, right - width)
+            right -= CELL_WIDTH
+        label = wrap(row.label, label_face, int(left_most - MARGIN - 24), 1)[0]
         draw.text((MARGIN, y), label, font=label_face, fill=INK)
-        draw.text((WIDTH - MARGIN - figure_width, y), figure, font=figure_face, fill=INK)
         bar_top = y + 32
         draw.rounded_rectangle((MARGIN, bar_top, WIDTH - MARGIN, bar_top + 14), 7, fill=TRACK)
         if row.before is not None and row.before > 0:
@@ -258,7 +273,6 @@ def draw_rows(draw: ImageDraw.ImageDraw, rows: tuple[Row, ...], top: int, bottom
             end = MARGIN + max(14, round(INNER * row.share))
             draw.rounded_rectangle((MARGIN, bar_top + 3, end, bar_top + 11), 4, fill=row.colour)
         y += pitch
-    return y
 
 
 def blend(colour: str, into: str, amount: float) -> str:

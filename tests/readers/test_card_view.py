@@ -111,3 +111,42 @@ def test_the_share_row_has_plain_links_and_a_field_to_copy(client):
     )
     assert row.count("<li data-") == 2 and row.count(" hidden>") == 2
     assert "<script" not in row and "<img" not in row
+
+
+def panel_text(client) -> str:
+    html = client.get(f"/debates/{SLUG}/results", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    return " ".join(re.sub(r"<[^>]+>", "", html).replace("&nbsp;", " ").split())
+
+
+def card_says(app):
+    from debate.cache.store import debate_or_404
+    from debate.core.card import card_content
+    from debate.readers.pages import current_results
+
+    with app.test_request_context():
+        debate = debate_or_404(SLUG)
+        return card_content(debate, current_results(debate))
+
+
+def test_the_card_says_what_the_panel_says(app, client):
+    for n in range(3):
+        reader = Reader(app.test_client())
+        reader.answer("open-matches" if n < 2 else "coexistence")
+        reader.stance("before", "undecided")
+        reader.stance("after", "open")
+    content, panel = card_says(app), panel_text(client)
+    assert content.readers == "3 readers have voted" and content.readers in panel
+    assert "Too early to call" in panel and content.note.endswith("too early to call")
+    for row in content.rows:
+        assert f"{row.label} {row.figure}" in panel  # e.g. "Not sure 0%"
+
+    for _ in range(9):  # twelve readers moved from undecided to open: a winner
+        reader = Reader(app.test_client())
+        reader.stance("before", "undecided")
+        reader.stance("after", "open")
+    content, panel = card_says(app), panel_text(client)
+    assert content.heading == "Open source wins the room"
+    assert f"{content.heading}: {content.lines[0]}" in panel
+    assert content.readers == "12 readers have voted" and content.readers in panel
