@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 import yaml
 
 from .debate import SIDES, Claim, Debate, Option, Side
+from .embedding import SiteError, parse_site
 from .markup import render_inline, render_markdown
 
 BUNDLED_DIR = Path(__file__).parent.parent / "essays"
@@ -25,7 +26,6 @@ KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _HEADING = re.compile(r"^(?P<level>#{2,3})\s+(?P<title>.*?)\s*(?:\{(?P<attrs>[^}]*)\})?\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _URL = re.compile(r"^https?://[^\s<>\"']+$")
-_SITE = re.compile(r"^https?://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$")
 
 
 class ContentError(ValueError):
@@ -80,6 +80,7 @@ def parse_text(text: str, path: str | Path = "<text>") -> Debate:
     meta, body_start = _front_matter(lines, path)
     fields = _FrontMatter(meta, path)
     body = _Body(lines, body_start, path)
+    sites = fields.sites("embed.allowed_sites")
     return Debate(
         slug=fields.key("slug"),
         title=fields.text("title", 300),
@@ -90,7 +91,8 @@ def parse_text(text: str, path: str | Path = "<text>") -> Debate:
         conclusion_html=render_markdown(body.conclusion),
         question_text=fields.text("question.text", 1000),
         options=tuple(fields.options()),
-        embed_allowed_sites=tuple(fields.sites("embed.allowed_sites")),
+        embed_any_site=not sites,
+        embed_allowed_sites=sites,
         author=fields.optional_text("author", 200),
         published=fields.optional_date("published"),
         canonical_url=fields.optional_url("canonical"),
@@ -180,21 +182,23 @@ class _FrontMatter:
             self._fail(name, _KEY_RULE)
         return value
 
-    def sites(self, name: str) -> list[str]:
-        """Optional: the sites that may embed the poll, as CSP sources."""
-        try:
-            raw = self._get(name)
-        except ContentError:
-            return []
+    def sites(self, name: str) -> tuple[str, ...]:
+        """Optional: the only sites that may embed the poll (absent: any site), by
+        the rule the dashboard holds them to (core/embedding.py)."""
+        if not self._present(name):
+            return ()
+        raw = self._get(name)
         if not isinstance(raw, list):
             self._fail(name, "must be a list of sites such as https://blog.example.com")
+        sites: list[str] = []
         for index, site in enumerate(raw):
-            if not isinstance(site, str) or not _SITE.match(site):
-                self._fail(
-                    f"{name}[{index}]",
-                    "must be a site such as https://blog.example.com or https://*.example.com",
-                )
-        return raw
+            if not isinstance(site, str):
+                self._fail(f"{name}[{index}]", "must be a site such as https://blog.example.com")
+            try:
+                sites.append(parse_site(site))
+            except SiteError as error:
+                self._fail(f"{name}[{index}]", str(error))
+        return tuple(dict.fromkeys(sites))
 
     def options(self) -> list[Option]:
         raw = self._get("question.options")
