@@ -9,6 +9,8 @@ can be pickled into a shared cache and read by any thread.
 import datetime
 from dataclasses import dataclass, field
 
+from .embedding import site_allows
+
 SIDES = ("open", "closed")
 STANCE_SIDES = ("open", "closed", "undecided")
 STANCE_PHASES = ("before", "after")
@@ -78,6 +80,9 @@ class Debate:
     conclusion_html: str
     question_text: str
     options: tuple[Option, ...]
+    # Who may frame the embeds: any site, or only those listed (core/embedding.py).
+    # The list is kept while any site is chosen, so choosing it again restores it.
+    embed_any_site: bool = True
     embed_allowed_sites: tuple[str, ...] = ()
     # For publishing: who wrote it, when (YYYY-MM-DD), where the essay lives, and a
     # line for search results and shared links. Each may be empty.
@@ -129,7 +134,16 @@ class Debate:
     @property
     def frame_ancestors(self) -> str:
         """The sites that may frame the embeds, as a CSP source list."""
-        return " ".join(self.embed_allowed_sites) or "*"
+        if self.embed_any_site:
+            return "*"
+        return " ".join(self.embed_allowed_sites) or "'none'"
+
+    def allows_embedding_site(self, origin: str) -> bool:
+        """May a page of this origin frame the embeds (the header's rule, for a
+        vote whose frame says where it is embedded)?"""
+        return self.embed_any_site or any(
+            site_allows(site, origin) for site in self.embed_allowed_sites
+        )
 
     @property
     def voting_note(self) -> str:

@@ -52,6 +52,7 @@ def read_model(row: DebateRow) -> Debate:
         conclusion_html=row.conclusion_html,
         question_text=row.question_text,
         options=tuple(Option(o.key, o.label) for o in row.options),
+        embed_any_site=row.embed_any_site,
         embed_allowed_sites=tuple(row.embed_allowed_sites.split()),
         author=row.author,
         published=row.published,
@@ -66,7 +67,8 @@ def read_model(row: DebateRow) -> Debate:
 
 def save_debate(session: DbSession, debate: Debate) -> tuple[DebateRow, bool]:
     """Store a parsed debate: create it, or update the one with its slug in place.
-    Return its row and whether it is new. Voting and visibility are left as they are."""
+    Return its row and whether it is new. Voting and visibility are left as they are,
+    and so are the embedding sites unless the file lists some (then only those)."""
     row = session.scalars(select(DebateRow).where(DebateRow.slug == debate.slug)).one_or_none()
     created = row is None
     if row is None:
@@ -77,7 +79,8 @@ def save_debate(session: DbSession, debate: Debate) -> tuple[DebateRow, bool]:
     row.context_html = debate.context_html
     row.conclusion_html = debate.conclusion_html
     row.question_text = debate.question_text
-    row.embed_allowed_sites = " ".join(debate.embed_allowed_sites)
+    if not debate.embed_any_site:  # the file lists the only sites that may embed it
+        row.embed_any_site, row.embed_allowed_sites = False, " ".join(debate.embed_allowed_sites)
     row.author, row.published = debate.author, debate.published
     row.canonical_url, row.description = debate.canonical_url, debate.description
     _sync(
@@ -193,3 +196,14 @@ def set_results_visibility(session: DbSession, debate_id: int, visibility: str) 
     session.execute(
         update(DebateRow).where(DebateRow.id == debate_id).values(results_visibility=visibility)
     )
+
+
+def set_embedding_sites(
+    session: DbSession, debate_id: int, any_site: bool, sites: tuple[str, ...]
+) -> None:
+    """Any site may frame the embeds, or only `sites` (core/embedding.py checked them).
+    With any site, a list given is kept for when the author limits the embeds again."""
+    values: dict[str, Any] = {"embed_any_site": any_site}
+    if sites or not any_site:
+        values["embed_allowed_sites"] = " ".join(sites)
+    session.execute(update(DebateRow).where(DebateRow.id == debate_id).values(**values))

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -68,7 +69,9 @@ class DebateRow(Model):
     conclusion_html: Mapped[str] = mapped_column(Text)
     question_text: Mapped[str] = mapped_column(Text)
     voting_open: Mapped[bool] = mapped_column(default=True)
-    # Sites allowed to frame the embeds (CSP frame-ancestors sources); empty: any site.
+    # Who may frame the embeds: any site, or only the listed ones (CSP frame-ancestors
+    # sources, space-separated; kept while any site is chosen).
+    embed_any_site: Mapped[bool] = mapped_column(default=True, server_default=true())
     embed_allowed_sites: Mapped[str] = mapped_column(Text, default="", server_default="")
     author: Mapped[str] = mapped_column(String(200), default="", server_default="")
     published: Mapped[str] = mapped_column(String(10), default="", server_default="")
