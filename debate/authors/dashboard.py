@@ -35,7 +35,7 @@ from ..store.analyses import StoredAnalysis
 from ..store.db import db, utcnow, write_turn
 from ..web.limits import limits
 from . import exports
-from .forms import ResetForm, VisibilityForm, VotingForm
+from .forms import EmbeddingForm, ResetForm, VisibilityForm, VotingForm
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 log = logging.getLogger(__name__)
@@ -68,8 +68,23 @@ def index():
 def debate(slug: str):
     """The page, or (for the page's own polling) its figures alone, with an ETag."""
     debate = owned_debate_or_404(slug)
+    if not wants_fragment():
+        return _page(debate)
     stored = current_analysis(debate)
-    context = {
+    # The figures' own fingerprint, not the page's: a poll that finds them unchanged
+    # gets its 304 before anything is drawn, whichever process computed them when.
+    headers = {"Cache-Control": "private, no-cache", "ETag": f'"{stored.fingerprint}"'}
+    if request.if_none_match.contains(stored.fingerprint):
+        return "", 304, headers
+    return (
+        render_template("dashboard/_figures.html", **_figures_context(debate, stored)),
+        200,
+        headers,
+    )
+
+
+def _figures_context(debate: Debate, stored: StoredAnalysis) -> dict:
+    return {
         "debate": debate,
         "analysis": stored.analysis,
         "computed_at": stored.computed_at,
@@ -77,15 +92,18 @@ def debate(slug: str):
         "visibility_labels": VISIBILITY_LABELS,
         "poll_seconds": current_app.config["DASHBOARD_POLL_SECONDS"],
     }
-    if not wants_fragment():
-        resets = debates.resets_of(db.session, debate.id)
-        return render_template("dashboard/debate.html", resets=resets, **context)
-    # The figures' own fingerprint, not the page's: a poll that finds them unchanged
-    # gets its 304 before anything is drawn, whichever process computed them when.
-    headers = {"Cache-Control": "private, no-cache", "ETag": f'"{stored.fingerprint}"'}
-    if request.if_none_match.contains(stored.fingerprint):
-        return "", 304, headers
-    return render_template("dashboard/_figures.html", **context), 200, headers
+
+
+def _page(debate: Debate, **context) -> str:
+    """The whole dashboard page (with a form's errors, when one was refused)."""
+    stored = current_analysis(debate)
+    resets = debates.resets_of(db.session, debate.id)
+    return render_template(
+        "dashboard/debate.html",
+        resets=resets,
+        **_figures_context(debate, stored),
+        **context,
+    )
 
 
 REFRESH_THREAD = "analysis refresh"
@@ -164,6 +182,31 @@ def set_visibility(slug: str):
     db.session.commit()
     invalidate(slug)
     return _controls_answer(slug)
+
+
+@bp.post("/debates/<slug>/embedding")
+def set_embedding(slug: str):
+    """Any site may embed the poll, or only the sites listed; refused entries change
+    nothing and come back with the author's text and what is wrong with it."""
+    debate = owned_debate_or_404(slug)
+    form = EmbeddingForm()
+    if not form.validate():
+        if wants_fragment():
+            html = render_template("dashboard/_embedding.html", debate=debate, embedding_form=form)
+            return html, 400
+        return _page(debate, embedding_form=form), 400
+    debates.set_embedding_sites(db.session, debate.id, form.any_site, form.parsed_sites)
+    db.session.commit()
+    invalidate(slug)
+    log.info(
+        "%s let %s embed %s",
+        current_user.email,
+        "any site" if form.any_site else " ".join(form.parsed_sites),
+        slug,
+    )
+    if not wants_fragment():
+        return redirect(url_for("dashboard.debate", slug=slug, _anchor="embedding"), 303)
+    return render_template("dashboard/_embedding.html", debate=debate_or_404(slug), saved=True)
 
 
 @bp.route("/debates/<slug>/reset", methods=["GET", "POST"])
