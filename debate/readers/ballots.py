@@ -44,6 +44,12 @@ NEW_READERS_REFUSED = (
     "Many new readers have voted from your network in the last hour, so a new reader's vote "
     "cannot be counted from it right now. Please try again later."
 )
+# The field a frame's vote may carry: the origin of the page that frames it.
+EMBEDDING_SITE_FIELD = "embedding_site"
+UNLISTED_SITE = (
+    "The poll's author has not allowed {site} to show this poll, so a vote from it is not "
+    "counted. Open the poll on its own page to vote."
+)
 OTHER_READER = (
     "This page was opened before you voted elsewhere on this site, so it speaks for someone "
     "else. Reload the page to vote."
@@ -200,7 +206,20 @@ def _open_debate(slug: str) -> Debate:
     debate = debate_or_404(slug)
     if not debate.voting_open:
         abort(403, description="Voting on this debate is closed.")
+    if request.blueprint == "embed":
+        refuse_unlisted_site(debate)
     return debate
+
+
+def refuse_unlisted_site(debate: Debate) -> None:
+    """A vote from a frame that says it is embedded on a site the author did not
+    list. The browser already refuses to show the frame there (frame-ancestors);
+    this holds when a frame says where it is, and a frame that says nothing is
+    left to that header."""
+    site = request.form.get(EMBEDDING_SITE_FIELD, "").strip()
+    if site and not debate.allows_embedding_site(site):
+        shown = site if len(site) <= 80 else site[:77] + "..."
+        abort(403, description=UNLISTED_SITE.format(site=shown))
 
 
 def _validated(form: FieldsForm) -> FieldsForm:
