@@ -39,6 +39,87 @@
     });
   }
 
+  // Clickjacking: a page may frame the poll hidden (opacity 0), covered or tiny, under
+  // something the reader means to click. So a vote is sent only once the frame is at
+  // least MIN_WIDTH x MIN_HEIGHT and the clicked button is in view: at least half of
+  // it inside the top window's viewport and, where the browser reports it
+  // (IntersectionObserver v2, trackVisibility: Chromium), drawn with nothing over it
+  // and no transparency, filter or shrinking transform. Otherwise the frame says why.
+  // The server cannot see any of this, and a form posted without scripts is not checked.
+  var MIN_WIDTH = 120, MIN_HEIGHT = 80;
+  var NOT_SENT = {
+    small: "This poll's frame is smaller than " + MIN_WIDTH + " \u00d7 " + MIN_HEIGHT +
+      " pixels, too small to show what you vote on.",
+    hidden: "The page around this poll hides or covers it, so the click may not have been " +
+      "meant for it. Open the poll on its own page to vote.",
+    away: "The button was not in view. Scroll the poll into view and try again."
+  };
+  var tracksVisibility = "IntersectionObserverEntry" in window &&
+    "isVisible" in window.IntersectionObserverEntry.prototype;
+
+  // Why a vote from this element must not be sent, or null: the browser's next
+  // report on it (the first comes at the next frame).
+  var whyNotSent = function (element) {
+    return new Promise(function (resolve) {
+      if (window.innerWidth < MIN_WIDTH || window.innerHeight < MIN_HEIGHT) return resolve("small");
+      if (!("IntersectionObserver" in window)) return resolve(null);
+      var options = { threshold: [0, 0.5, 1] };
+      if (tracksVisibility) {
+        options.trackVisibility = true;
+        options.delay = 100;
+      }
+      var observer = new IntersectionObserver(function (entries) {
+        var entry = entries[entries.length - 1];
+        observer.disconnect();
+        if (!entry.isIntersecting || entry.intersectionRatio < 0.5) return resolve("away");
+        resolve(tracksVisibility && !entry.isVisible ? "hidden" : null);
+      }, options);
+      observer.observe(element);
+    });
+  };
+
+  var sayNotSent = function (reason) {
+    var flash = document.getElementById("flash");
+    var message = document.createElement("div");
+    message.className = "flash-message flash-403";
+    message.dataset.notSent = reason;
+    var text = document.createElement("p");
+    var title = document.createElement("strong");
+    title.textContent = "Your vote was not sent.";
+    text.append(title, " " + NOT_SENT[reason]);
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "flash-close";
+    close.dataset.flashClose = "";
+    close.textContent = "Dismiss";
+    message.append(text, close);
+    flash.replaceChildren(message);
+  };
+
+  // First in line (the window, capturing): a vote's submit is held until the check,
+  // then submitted again, to htmx or the browser, marked as checked.
+  window.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.matches("form.vote")) return;
+    if (form.dataset.visibilityChecked) {
+      delete form.dataset.visibilityChecked;
+      return;
+    }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var submitter = event.submitter;
+    whyNotSent(submitter || form).then(function (reason) {
+      if (reason) return sayNotSent(reason);
+      form.dataset.visibilityChecked = "1";
+      if (window.origin === "null") {  // a sandbox without forms: htmx sends it
+        form.dispatchEvent(new SubmitEvent("submit", { bubbles: true, cancelable: true, submitter: submitter }));
+      } else {
+        form.requestSubmit(submitter && submitter.form === form ? submitter : null);
+      }
+      delete form.dataset.visibilityChecked;
+    });
+  }, true);
+
   // Embeds of one debate on one page (a claim's and the whole debate's, say) keep one
   // reader's votes in step: a vote in one is fetched, as that reader, into the others.
   // BroadcastChannel reaches only frames of this origin in this page's partition; a
