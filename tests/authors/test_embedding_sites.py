@@ -7,6 +7,7 @@ from contextlib import contextmanager
 import pytest
 from flask import template_rendered
 
+from debate.core.content import bundled_path
 from debate.store.db import db
 from debate.store.models import DebateRow
 from helpers import SLUG, add_author, csrf_of, sign_in
@@ -157,3 +158,19 @@ def test_kept_and_fresh_embeds_send_the_list_from_the_moment_it_changes(app_cach
     with templates_rendered(app) as rendered:
         fresh = first_visit.get(path, headers={"Cookie": "returning=1"})
     assert rendered and frame_ancestors(fresh) == BLOG
+
+
+def test_reloading_the_content_file_keeps_the_dashboards_choice_unless_it_lists_sites(
+    app, author_client, runner, tmp_path
+):
+    post(author_client, embedding="listed", sites=BLOG)
+    assert runner.invoke(args=["debates", "load"]).exit_code == 0  # the file lists none
+    assert stored(app) == (False, BLOG)
+    post(author_client, embedding="any", sites="")
+    listing = bundled_path(SLUG).read_text().replace(
+        "question:", "embed:\n  allowed_sites: [https://news.example.org]\nquestion:", 1
+    )
+    (tmp_path / "listing.md").write_text(listing)
+    assert runner.invoke(args=["debates", "load", str(tmp_path / "listing.md")]).exit_code == 0
+    assert stored(app) == (False, "https://news.example.org")
+    assert frame_ancestors(app.test_client().get(EMBEDS[0])) == "https://news.example.org"
