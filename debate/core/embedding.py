@@ -56,6 +56,10 @@ def parse_site(entry: str) -> str:
             raise SiteError(f"“{shown}” is not a site: write its name in its xn-- (ASCII) form.")
         if "://" not in site:
             raise SiteError(f"“{shown}” is not a site: start it with https://, as in {EXAMPLE}.")
+        scheme, rest = site.split("://", 1)
+        address = re.split(r"[/?#]", rest, maxsplit=1)[0]
+        if address != rest and _SITE.match(f"{scheme}://{address}"):
+            raise SiteError(f"“{shown}” has a path: list the site alone, as {scheme}://{address}.")
         raise SiteError(f"“{shown}” is not a site: {_RULE}.")
     host, port = match["host"], match["port"]
     if port is not None and not 0 < int(port) < 65536:

@@ -91,7 +91,7 @@ def test_htmx_gets_the_section_alone_and_any_site_keeps_the_list(app, author_cli
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"embedding": "listed", "sites": "https://blog.example.com/my-essay"}, "without a path"),
+        ({"embedding": "listed", "sites": f"{BLOG}/my-essay"}, f"list the site alone, as {BLOG}"),
         ({"embedding": "listed", "sites": "  "}, "List at least one site"),
         ({"embedding": "listed", "sites": "*"}, "choose any site"),
         ({"embedding": "any", "sites": "blog.example.com"}, "start it with https://"),
@@ -167,8 +167,10 @@ def test_reloading_the_content_file_keeps_the_dashboards_choice_unless_it_lists_
     assert runner.invoke(args=["debates", "load"]).exit_code == 0  # the file lists none
     assert stored(app) == (False, BLOG)
     post(author_client, embedding="any", sites="")
-    listing = bundled_path(SLUG).read_text().replace(
-        "question:", "embed:\n  allowed_sites: [https://news.example.org]\nquestion:", 1
+    listing = (
+        bundled_path(SLUG)
+        .read_text()
+        .replace("question:", "embed:\n  allowed_sites: [https://news.example.org]\nquestion:", 1)
     )
     (tmp_path / "listing.md").write_text(listing)
     assert runner.invoke(args=["debates", "load", str(tmp_path / "listing.md")]).exit_code == 0
