@@ -21,8 +21,8 @@ CLAIM = "customization"
 class HostPage:
     """A page on another loopback origin that frames one embed, styled as given."""
 
-    def __init__(self, host: str, src: str, frame_attributes: str = ""):
-        self.src, self.frame_attributes = src, frame_attributes
+    def __init__(self, host: str, src: str, frame_attributes: str = "", above: str = ""):
+        self.src, self.frame_attributes, self.above = src, frame_attributes, above
         self.server = make_server(host, 0, self.app, threaded=True)
         self.origin = f"http://{host}:{self.server.server_port}"
         self.url = f"{self.origin}/post"
@@ -31,7 +31,7 @@ class HostPage:
     def app(self, _request):
         page = (
             "<!doctype html><html lang=en><title>A post</title><body><h1>A post</h1>"
-            f'<iframe title="poll" src="{self.src}" {self.frame_attributes}></iframe>'
+            f'<iframe title="poll" src="{self.src}" {self.frame_attributes}></iframe>{self.above}'
             "<p>After the poll.</p></body></html>"
         )
         return Response(page, mimetype="text/html")
@@ -90,21 +90,29 @@ def test_a_listed_site_frames_the_poll_and_any_other_gets_no_frame(
     assert agrees(app) == 1
 
 
+# A decoy drawn over the frame that lets clicks through to it.
+DECOY = (
+    '<div style="position:absolute;top:0;left:0;width:700px;height:700px;background:#fff;'
+    'pointer-events:none">Click the button to win a prize</div>'
+)
+
+
 @pytest.mark.parametrize(
-    ("frame_style", "reason"),
+    ("frame_style", "above", "reason"),
     [
-        ("width:600px;height:500px;opacity:0", "hidden"),
-        ("width:600px;height:500px;opacity:0.1;position:relative;z-index:2", "hidden"),
-        ("width:1px;height:1px;border:0", "small"),
+        ("width:600px;height:500px;opacity:0", "", "hidden"),
+        ("width:600px;height:500px;opacity:0.1;position:relative;z-index:2", "", "hidden"),
+        ("width:600px;height:500px", DECOY, "hidden"),
+        ("width:1px;height:1px;border:0", "", "small"),
     ],
-    ids=["transparent", "faint", "one-pixel"],
+    ids=["transparent", "faint", "covered", "one-pixel"],
 )
 def test_a_hidden_or_tiny_frame_never_counts_a_click(
-    live_server, app, chromium, frame_style, reason
+    live_server, app, chromium, frame_style, above, reason
 ):
     """The page is on the list, so the frame loads; it is only made invisible."""
     src = f"{live_server.url}/embed/{SLUG}/claims/{CLAIM}"
-    with HostPage("127.0.0.2", src, f'style="{frame_style}"') as host:
+    with HostPage("127.0.0.2", src, f'style="{frame_style}"', above) as host:
         update_debate(app, embed_any_site=False, embed_allowed_sites=host.origin)
         page = open_page(chromium, host.url)
         frame = page.frame_locator("iframe")
