@@ -41,7 +41,7 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(empty_databas
 
 
 def test_embedding_sites_keep_a_content_files_list_and_any_site_otherwise(empty_database_uri):
-    """0009: a debate whose content file listed sites stays limited to them; every
+    """0010: a debate whose content file listed sites stays limited to them; every
     other one keeps letting any site embed it. Downgraded, a list that any site
     overrode is dropped, so it does not start to limit the embeds."""
     app = make_app(empty_database_uri)
@@ -51,12 +51,12 @@ def test_embedding_sites_keep_a_content_files_list_and_any_site_otherwise(empty_
         " VALUES (:slug, 't', '', '', '', '?', :yes, :now, :now, :sites)"
     )
     with app.app_context():
-        upgrade(revision="0008")
+        upgrade(revision="0009")
         with db.engine.begin() as connection:
             for slug, sites in (("listed", "https://blog.example.com"), ("anyone", "")):
                 values = {"slug": slug, "sites": sites, "yes": True, "now": "2026-11-30 12:00:00"}
                 connection.execute(insert, values)
-        upgrade(revision="0009")
+        upgrade(revision="0010")
         read = text("SELECT slug, embed_any_site, embed_allowed_sites FROM debates ORDER BY slug")
         with db.engine.begin() as connection:
             assert [tuple(row) for row in connection.execute(read)] == [
@@ -64,7 +64,7 @@ def test_embedding_sites_keep_a_content_files_list_and_any_site_otherwise(empty_
                 ("listed", False, "https://blog.example.com"),
             ]
             connection.execute(text("UPDATE debates SET embed_any_site = :yes"), {"yes": True})
-        downgrade(revision="0008")
+        downgrade(revision="0009")
         read = text("SELECT slug, embed_allowed_sites FROM debates ORDER BY slug")
         with db.engine.begin() as connection:
             assert [tuple(row) for row in connection.execute(read)] == [
