@@ -15,18 +15,11 @@ from ..cache.store import debate_or_404
 from ..readers.ballots import Ballot, add_vote_routes, answer
 from ..readers.identity import TOKEN_QUERY, current_reader
 from ..readers.pages import private, reader_page
+from ..web.cors import SANDBOXED, allow_sandboxed_frames
 from ..web.security import content_security_policy
 
 bp = Blueprint("embed", __name__, url_prefix="/embed/<slug>")
 _VIEWS = {"debate": "embed/debate.html", "question": "embed/question.html"}
-
-
-# What htmx sends with a vote, which a sandboxed frame's cross-origin request must
-# be allowed to send, and what it reads of the answer.
-_HTMX_REQUEST_HEADERS = (
-    "Content-Type, HX-Request, HX-Request-Type, HX-Current-URL, HX-Source, HX-Target, X-CSRFToken"
-)
-_HTMX_RESPONSE_HEADERS = "HX-Trigger, HX-Retarget, HX-Reswap, HX-Redirect"
 
 
 @bp.after_request
@@ -38,13 +31,9 @@ def allow_framing(response):
         g.get("frame_ancestors", "*")
     )
     response.headers["Cache-Control"] = "private, no-store"
-    if request.method in ("POST", "OPTIONS") and request.headers.get("Origin") == "null":
+    if request.method in ("POST", "OPTIONS") and request.headers.get("Origin") == SANDBOXED:
         response.vary.add("Origin")
-        response.headers["Access-Control-Allow-Origin"] = "null"
-        response.headers["Access-Control-Allow-Methods"] = "POST"
-        response.headers["Access-Control-Allow-Headers"] = _HTMX_REQUEST_HEADERS
-        response.headers["Access-Control-Expose-Headers"] = _HTMX_RESPONSE_HEADERS
-        response.headers["Access-Control-Max-Age"] = "600"
+        allow_sandboxed_frames(response, "POST")
     return response
 
 

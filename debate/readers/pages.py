@@ -17,6 +17,7 @@ from ..core.tally import DebateResults, results_from_sums
 from ..embeds.snippets import embeds_for
 from ..store.db import db
 from ..store.votes import counter_sums, reader_choices
+from ..web.cors import allow_sandboxed_frames
 from .identity import current_reader
 
 bp = Blueprint("pages", __name__)
@@ -82,14 +83,18 @@ def essay_without_database(debate: Debate):
     return private(html, 503, **{"Retry-After": "5"})
 
 
-@bp.get("/debates/<slug>/results")
+@bp.route("/debates/<slug>/results", methods=["GET", "OPTIONS"])
 @cached()
 def results(slug: str):
     """The panel readers poll: the same for every reader, so caches may share it.
 
     It reads no cookie and no session, answers 304 when nothing changed, and
-    lets a shared cache serve it for a moment.
+    lets a shared cache serve it for a moment. The poll in WordPress's sandbox
+    polls it too: its fragment allows that opaque origin always (not only when
+    asked), so a kept copy serves every caller alike.
     """
+    if request.method == "OPTIONS":
+        return allow_sandboxed_frames(current_app.make_response(("", 204)), "GET")
     debate = debate_or_404(slug)
     context = {
         "debate": debate,
@@ -99,6 +104,7 @@ def results(slug: str):
     if not wants_fragment():
         return render_template("debates/results.html", **context)
     response = current_app.make_response(render_template("debates/_results.html", **context))
+    allow_sandboxed_frames(response, "GET")
     response.add_etag()
     response.cache_control.public = True
     response.cache_control.max_age = 0

@@ -230,6 +230,37 @@ def test_a_sandboxed_frame_votes_with_its_token_and_reads_the_answer(client):
     assert api_results(client)["readers"] == 1
 
 
+def test_the_results_panel_answers_the_sandboxed_poll_s_refresh(app_caching_for):
+    """In WordPress's sandbox the poll refreshes its results panel from an opaque
+    origin: the preflight and the fragment allow it, the copy the response layer
+    keeps (first drawn for a same-site reader) included."""
+    client = app_caching_for(60).test_client()
+    path = f"/debates/{SLUG}/results"
+    htmx = {"HX-Request": "true", "HX-Request-Type": "partial"}
+    preflight = client.options(
+        path,
+        headers={
+            "Origin": "null",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "hx-current-url, hx-request, hx-request-type",
+        },
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "null"
+    assert {"HX-Request", "HX-Request-Type", "HX-Current-URL"} <= {
+        name.strip() for name in preflight.headers["Access-Control-Allow-Headers"].split(",")
+    }
+    assert client.get(path, headers=htmx).status_code == 200  # kept from here on
+    refreshed = client.get(path, headers={**htmx, "Origin": "null"})
+    assert refreshed.status_code == 200 and 'id="results"' in refreshed.get_data(as_text=True)
+    assert refreshed.headers["Access-Control-Allow-Origin"] == "null"
+    assert "Access-Control-Allow-Credentials" not in refreshed.headers
+    etag = refreshed.headers["ETag"]
+    unchanged = client.get(path, headers={**htmx, "Origin": "null", "If-None-Match": etag})
+    assert unchanged.status_code == 304
+    assert unchanged.headers["Access-Control-Allow-Origin"] == "null"
+
+
 def test_origin_null_is_taken_only_by_embeds_and_only_with_a_token(client):
     page = client.get(f"/embed/{SLUG}/claims/customization").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

@@ -1,0 +1,29 @@
+"""CORS for frames sandboxed without an origin of their own.
+
+WordPress frames an untrusted provider with `sandbox="allow-scripts"`: the poll's
+requests from there say `Origin: null`, and the browser reads their answers only
+if CORS allows that origin. Two kinds of request need it, and nothing else does:
+the embeds' votes (readers/ballots.py proves them with the vote token) and the
+results panel the poll refreshes (public: the same for every reader, no cookie).
+"""
+
+from flask import Response
+
+SANDBOXED = "null"
+# What htmx sends with its requests, which a cross-origin request must be allowed to
+# send, and what it reads of the answer.
+HTMX_REQUEST_HEADERS = (
+    "Content-Type, HX-Request, HX-Request-Type, HX-Current-URL, HX-Source, HX-Target, X-CSRFToken"
+)
+HTMX_RESPONSE_HEADERS = "HX-Trigger, HX-Retarget, HX-Reswap, HX-Redirect"
+
+
+def allow_sandboxed_frames(response: Response, methods: str) -> Response:
+    """Let a frame with an opaque origin call `methods` and read the answer, without
+    credentials (no Access-Control-Allow-Credentials: the browser sends no cookie)."""
+    response.headers["Access-Control-Allow-Origin"] = SANDBOXED
+    response.headers["Access-Control-Allow-Methods"] = methods
+    response.headers["Access-Control-Allow-Headers"] = HTMX_REQUEST_HEADERS
+    response.headers["Access-Control-Expose-Headers"] = HTMX_RESPONSE_HEADERS
+    response.headers["Access-Control-Max-Age"] = "600"
+    return response
