@@ -1,0 +1,174 @@
+"""The poll in a real WordPress (Debian's package, the theme twentytwentythree), as an
+author embeds it: a post whose body is the debate's URL on a line of its own, and
+one with a single claim's embed URL. Read in Chromium, with and without third-party
+cookies, at 360 and 1,024 px, light and dark: a vote inside the frame counts, and
+the frame is as tall as the poll (within WordPress's 200-1,000 px for the frame it
+sandboxes). With the plugin of integrations/wordpress, the frame is the snippet's
+own: not sandboxed, the full layout, as tall as the poll.
+
+Screenshots of every post, before and after the vote, go to test-artifacts/wordpress/.
+The debate runs on SQLite in both CI runs (nothing here depends on the database),
+so the PostgreSQL run skips this module.
+"""
+
+import os
+import time
+from dataclasses import dataclass
+
+import pytest
+import requests
+from playwright.sync_api import expect, sync_playwright
+
+from browser import CHROMIUM, CHROMIUM_ARGS
+from helpers import POSTGRES_URL, make_app, reset_database
+from live import ROOT, SLUG, Gunicorn
+from wordpress import PrivateMariaDB, WordPress, missing_tools
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.live,
+    pytest.mark.skipif(
+        POSTGRES_URL is not None,
+        reason="WordPress's embeds do not depend on the database: they run once, on SQLite",
+    ),
+]
+SCREENSHOTS = ROOT / "test-artifacts" / "wordpress"
+VIEWS = [(360, "light"), (360, "dark"), (1024, "light"), (1024, "dark")]
+COOKIES = {"default": [], "third-party-cookies-blocked": ["--test-third-party-cookie-phaseout"]}
+# The claim a reader agrees with: the compact poll's first, or the post's only one.
+CLAIM_VOTED = {"debate": "compounding-innovation", "claim": "customization"}
+WORDPRESS_MIN, WORDPRESS_MAX = 200, 1000  # wp-embed.js clamps a frame's height to these
+
+
+@dataclass
+class Blog:
+    wordpress: WordPress
+    debate: Gunicorn
+
+    def post(self, kind: str) -> str:
+        """A new post (WordPress keeps each post's oEmbed answer) of one embed's URL."""
+        path = f"/debates/{SLUG}" if kind == "debate" else f"/embed/{SLUG}/claims/customization"
+        return self.wordpress.publish(f"A post with the {kind}", f"{self.debate.url}{path}")
+
+    def agreed(self, claim_key: str) -> int:
+        """The claim's agree count, from the JSON API."""
+        results = requests.get(f"{self.debate.url}/api/debates/{SLUG}/results", timeout=10).json()
+        return next(c["agree"] for c in results["claims"] if c["key"] == claim_key)
+
+
+@pytest.fixture(scope="module")
+def blog(tmp_path_factory):
+    missing = missing_tools()
+    if missing:
+        reason = f"a real WordPress needs Debian's {', '.join(missing)} (.ci/run installs them)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    database = f"sqlite:///{tmp_path_factory.mktemp('wordpress') / 'debate.sqlite'}"
+    reset_database(make_app(database))
+    with (
+        Gunicorn(database, workers=2, DEBATE_RESULTS_POLL_SECONDS="1") as debate,
+        PrivateMariaDB() as mariadb,
+        WordPress(mariadb, debate.url) as wordpress,
+    ):
+        yield Blog(wordpress, debate)
+
+
+@pytest.fixture(scope="module")
+def screenshots():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+def launch(playwright, cookies: str):
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS + COOKIES[cookies]
+    )
+
+
+def open_post(browser, url: str, width: int, scheme: str, debate_url: str):
+    """The post in a new context; page.errors collects what the browser reports of the
+    debate's frame (a request CORS refuses, a script error)."""
+    context = browser.new_context(viewport={"width": width, "height": 1400}, color_scheme=scheme)
+    page = context.new_page()
+    page.errors = []
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and message.location.get("url", "").startswith(debate_url)
+            and page.errors.append(message.text)
+        ),
+    )
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto(url)
+    return context, page
+
+
+def assert_frame_fits(iframe, clamp: tuple[int, int] | None) -> None:
+    """The frame is as tall as the poll inside it (WordPress's clamp applied), and
+    nothing of the poll is left below it, behind a scroll inside the frame."""
+    frame = iframe.element_handle().content_frame()
+    deadline = time.monotonic() + 10
+    while True:
+        outer = iframe.evaluate("frame => frame.getBoundingClientRect().height")
+        inner, scrolled = frame.evaluate(
+            "[document.documentElement.getBoundingClientRect().height,"
+            " document.documentElement.scrollHeight - window.innerHeight]"
+        )
+        wanted = min(max(inner, clamp[0]), clamp[1]) if clamp else inner
+        if abs(outer - wanted) <= 2 and scrolled <= 1:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"a frame {outer} px tall for a poll of {inner} px")
+        time.sleep(0.1)
+
+
+def sandboxed_frame(page):
+    """WordPress's frame for an untrusted provider, shown once the poll spoke to it."""
+    iframe = page.locator("iframe.wp-embedded-content")
+    expect(iframe).to_have_attribute("sandbox", "allow-scripts")
+    expect(page.locator("blockquote.wp-embedded-content")).to_be_hidden()
+    expect(iframe).to_be_visible()
+    return iframe
+
+
+def vote_in_sandbox(page, kind: str) -> None:
+    """Agree with the post's claim inside WordPress's frame."""
+    frame = page.frame_locator("iframe.wp-embedded-content")
+    if kind == "debate":  # the compact poll: the stance question first, then the claims
+        expect(frame.locator(".stepper-place")).to_have_text("1 of 11")
+        frame.get_by_role("button", name="Next").click()
+    card = frame.locator(f"#claim-{CLAIM_VOTED[kind]}")
+    card.get_by_role("button", name="Agree", exact=True).click()
+    expect(card.locator(".item-results")).to_contain_text("You chose agree")
+    # One item at a time, as wide as the poll (the frame is a column's width, 650 px
+    # in this theme: one column of the two cases, not half of the frame).
+    poll = frame.locator("#main").bounding_box()
+    assert card.bounding_box()["width"] > 0.85 * poll["width"]
+
+
+@pytest.mark.parametrize("cookies", COOKIES)
+@pytest.mark.parametrize("kind", ["debate", "claim"])
+def test_a_post_embeds_the_poll_sandboxed_and_a_vote_inside_counts(
+    blog, screenshots, kind, cookies
+):
+    url = blog.post(kind)
+    with sync_playwright() as playwright:
+        browser = launch(playwright, cookies)
+        for width, scheme in VIEWS:
+            context, page = open_post(browser, url, width, scheme, blog.debate.url)
+            iframe = sandboxed_frame(page)
+            assert_frame_fits(iframe, (WORDPRESS_MIN, WORDPRESS_MAX))
+            name = f"{kind}-{cookies}-{width}-{scheme}"
+            page.screenshot(path=screenshots / f"{name}-before.png")
+            agreed = blog.agreed(CLAIM_VOTED[kind])
+            vote_in_sandbox(page, kind)
+            assert blog.agreed(CLAIM_VOTED[kind]) == agreed + 1
+            assert_frame_fits(iframe, (WORDPRESS_MIN, WORDPRESS_MAX))
+            page.screenshot(path=screenshots / f"{name}-after.png")
+            if kind == "debate":
+                page.wait_for_timeout(1200)  # the results panel refreshes every second
+            context.close()
+            assert page.errors == []
+        browser.close()
