@@ -22,7 +22,7 @@ from playwright.sync_api import expect, sync_playwright
 from browser import CHROMIUM, CHROMIUM_ARGS
 from helpers import POSTGRES_URL, make_app, reset_database
 from live import ROOT, SLUG, Gunicorn
-from wordpress import PrivateMariaDB, WordPress, missing_tools
+from wordpress import PLUGIN_FILE, PrivateMariaDB, WordPress, missing_tools
 
 pytestmark = [
     pytest.mark.browser,
@@ -169,6 +169,48 @@ def test_a_post_embeds_the_poll_sandboxed_and_a_vote_inside_counts(
             page.screenshot(path=screenshots / f"{name}-after.png")
             if kind == "debate":
                 page.wait_for_timeout(1200)  # the results panel refreshes every second
+            context.close()
+            assert page.errors == []
+        browser.close()
+
+
+@pytest.fixture
+def plugin(blog):
+    """integrations/wordpress's plugin, active, with the debate's host in its setting."""
+    blog.wordpress.php("option", "debate_embeds_host", blog.debate.url)
+    blog.wordpress.php("activate", PLUGIN_FILE)
+    yield
+    blog.wordpress.php("deactivate", PLUGIN_FILE)
+
+
+@pytest.mark.parametrize("kind", ["debate", "claim"])
+def test_with_the_plugin_the_post_embeds_the_whole_poll_unsandboxed(
+    blog, screenshots, plugin, kind
+):
+    """A trusted provider's answer is inserted as it is: embed.js makes the frame,
+    which keeps the poll's full layout and is exactly as tall as the poll."""
+    url = blog.post(kind)
+    with sync_playwright() as playwright:
+        browser = launch(playwright, "default")
+        for width, scheme in [(360, "light"), (1024, "dark")]:
+            context, page = open_post(browser, url, width, scheme, blog.debate.url)
+            expect(page.locator(".wp-embedded-content")).to_have_count(0)
+            iframe = page.locator("[data-debate-embed] iframe")
+            expect(iframe).to_be_visible()
+            assert iframe.get_attribute("sandbox") is None
+            frame = page.frame_locator("[data-debate-embed] iframe")
+            card = frame.locator(f"#claim-{CLAIM_VOTED[kind]}")
+            expect(card).to_be_visible()
+            expect(frame.locator(".stepper")).to_have_count(0)
+            assert_frame_fits(iframe, None)
+            name = f"{kind}-plugin-{width}-{scheme}"
+            page.screenshot(path=screenshots / f"{name}-before.png")
+            agreed = blog.agreed(CLAIM_VOTED[kind])
+            card.get_by_role("button", name="Agree", exact=True).click()
+            expect(card.locator(".item-results")).to_contain_text("You chose agree")
+            assert blog.agreed(CLAIM_VOTED[kind]) == agreed + 1
+            assert_frame_fits(iframe, None)
+            page.screenshot(path=screenshots / f"{name}-after.png")
             context.close()
             assert page.errors == []
         browser.close()
