@@ -27,9 +27,14 @@ PLUGIN = ROOT / "integrations" / "wordpress" / "debate-embeds"
 PLUGIN_FILE = "debate-embeds/debate-embeds.php"
 
 
+def tool(name: str) -> str:
+    """A program's path (mariadbd is in /usr/sbin, which a user's PATH may lack)."""
+    return shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin") or name
+
+
 def missing_tools() -> list[str]:
     """What this machine lacks to run WordPress (Debian packages' names)."""
-    missing = [tool for tool in ("php", "mariadbd", "mariadb-install-db") if not shutil.which(tool)]
+    missing = [name for name in ("php", "mariadbd", "mariadb-install-db") if tool(name) == name]
     if not (WORDPRESS / "wp-settings.php").exists():
         missing.append("wordpress")
     if not (WORDPRESS / "wp-content" / "themes" / THEME).is_dir():
@@ -64,7 +69,7 @@ class PrivateMariaDB:
     def __enter__(self):
         subprocess.run(
             [
-                "mariadb-install-db",
+                tool("mariadb-install-db"),
                 "--no-defaults",
                 f"--datadir={self.dir / 'data'}",
                 "--auth-root-authentication-method=normal",
@@ -77,7 +82,7 @@ class PrivateMariaDB:
         )
         self.process = subprocess.Popen(
             [
-                "mariadbd",
+                tool("mariadbd"),
                 "--no-defaults",
                 f"--datadir={self.dir / 'data'}",
                 f"--socket={self.socket}",
@@ -101,7 +106,15 @@ class PrivateMariaDB:
 
     def _client(self, statement: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            ["mariadb", "--no-defaults", f"--socket={self.socket}", "-u", "root", "-e", statement],
+            [
+                tool("mariadb"),
+                "--no-defaults",
+                f"--socket={self.socket}",
+                "-u",
+                "root",
+                "-e",
+                statement,
+            ],
             capture_output=True,
             text=True,
         )
