@@ -2,6 +2,7 @@
 
 import shutil
 import threading
+import time
 from pathlib import Path
 
 from werkzeug.serving import make_server
@@ -64,3 +65,22 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+def assert_frame_fits(iframe, clamp: tuple[int, int] | None = None) -> None:
+    """The frame is as tall as the poll inside it (WordPress's clamp applied), and
+    nothing of the poll is left below it, behind a scroll inside the frame."""
+    frame = iframe.element_handle().content_frame()
+    deadline = time.monotonic() + 10
+    while True:
+        outer = iframe.evaluate("frame => frame.getBoundingClientRect().height")
+        inner, scrolled = frame.evaluate(
+            "[document.documentElement.getBoundingClientRect().height,"
+            " document.documentElement.scrollHeight - window.innerHeight]"
+        )
+        wanted = min(max(inner, clamp[0]), clamp[1]) if clamp else inner
+        if abs(outer - wanted) <= 2 and scrolled <= 1:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"a frame {outer} px tall for a poll of {inner} px")
+        time.sleep(0.1)

@@ -12,14 +12,13 @@ so the PostgreSQL run skips this module.
 """
 
 import os
-import time
 from dataclasses import dataclass
 
 import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
-from browser import CHROMIUM, CHROMIUM_ARGS
+from browser import CHROMIUM, CHROMIUM_ARGS, assert_frame_fits
 from helpers import POSTGRES_URL, make_app, reset_database
 from live import ROOT, SLUG, Gunicorn
 from wordpress import PLUGIN_FILE, PrivateMariaDB, WordPress, missing_tools
@@ -33,8 +32,12 @@ pytestmark = [
     ),
 ]
 SCREENSHOTS = ROOT / "test-artifacts" / "wordpress"
-VIEWS = [(360, "light"), (360, "dark"), (1024, "light"), (1024, "dark")]
 COOKIES = {"default": [], "third-party-cookies-blocked": ["--test-third-party-cookie-phaseout"]}
+# Every width and theme with the browser's defaults; two of them without third-party cookies.
+VIEWS = {
+    "default": [(360, "light"), (360, "dark"), (1024, "light"), (1024, "dark")],
+    "third-party-cookies-blocked": [(360, "dark"), (1024, "light")],
+}
 # The claim a reader agrees with: the compact poll's first, or the post's only one.
 CLAIM_VOTED = {"debate": "compounding-innovation", "claim": "customization"}
 WORDPRESS_MIN, WORDPRESS_MAX = 200, 1000  # wp-embed.js clamps a frame's height to these
@@ -105,25 +108,6 @@ def open_post(browser, url: str, width: int, scheme: str, debate_url: str):
     return context, page
 
 
-def assert_frame_fits(iframe, clamp: tuple[int, int] | None) -> None:
-    """The frame is as tall as the poll inside it (WordPress's clamp applied), and
-    nothing of the poll is left below it, behind a scroll inside the frame."""
-    frame = iframe.element_handle().content_frame()
-    deadline = time.monotonic() + 10
-    while True:
-        outer = iframe.evaluate("frame => frame.getBoundingClientRect().height")
-        inner, scrolled = frame.evaluate(
-            "[document.documentElement.getBoundingClientRect().height,"
-            " document.documentElement.scrollHeight - window.innerHeight]"
-        )
-        wanted = min(max(inner, clamp[0]), clamp[1]) if clamp else inner
-        if abs(outer - wanted) <= 2 and scrolled <= 1:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"a frame {outer} px tall for a poll of {inner} px")
-        time.sleep(0.1)
-
-
 def sandboxed_frame(page):
     """WordPress's frame for an untrusted provider, shown once the poll spoke to it."""
     iframe = page.locator("iframe.wp-embedded-content")
@@ -156,7 +140,7 @@ def test_a_post_embeds_the_poll_sandboxed_and_a_vote_inside_counts(
     url = blog.post(kind)
     with sync_playwright() as playwright:
         browser = launch(playwright, cookies)
-        for width, scheme in VIEWS:
+        for width, scheme in VIEWS[cookies]:
             context, page = open_post(browser, url, width, scheme, blog.debate.url)
             iframe = sandboxed_frame(page)
             assert_frame_fits(iframe, (WORDPRESS_MIN, WORDPRESS_MAX))
@@ -171,6 +155,21 @@ def test_a_post_embeds_the_poll_sandboxed_and_a_vote_inside_counts(
                 page.wait_for_timeout(1200)  # the results panel refreshes every second
             context.close()
             assert page.errors == []
+        browser.close()
+
+
+def test_a_link_in_the_sandboxed_poll_opens_in_the_post_s_window(blog):
+    """The sandbox blocks top navigation and popups: the poll hands its links to
+    WordPress (a link message), which opens them in the reader's window."""
+    url = blog.post("claim")
+    with sync_playwright() as playwright:
+        browser = launch(playwright, "default")
+        context, page = open_post(browser, url, 1024, "light", blog.debate.url)
+        sandboxed_frame(page)
+        frame = page.frame_locator("iframe.wp-embedded-content")
+        frame.get_by_role("link", name="Read the whole essay").click()
+        page.wait_for_url(f"{blog.debate.url}/debates/{SLUG}")
+        context.close()
         browser.close()
 
 
@@ -202,14 +201,14 @@ def test_with_the_plugin_the_post_embeds_the_whole_poll_unsandboxed(
             card = frame.locator(f"#claim-{CLAIM_VOTED[kind]}")
             expect(card).to_be_visible()
             expect(frame.locator(".stepper")).to_have_count(0)
-            assert_frame_fits(iframe, None)
+            assert_frame_fits(iframe)
             name = f"{kind}-plugin-{width}-{scheme}"
             page.screenshot(path=screenshots / f"{name}-before.png")
             agreed = blog.agreed(CLAIM_VOTED[kind])
             card.get_by_role("button", name="Agree", exact=True).click()
             expect(card.locator(".item-results")).to_contain_text("You chose agree")
             assert blog.agreed(CLAIM_VOTED[kind]) == agreed + 1
-            assert_frame_fits(iframe, None)
+            assert_frame_fits(iframe)
             page.screenshot(path=screenshots / f"{name}-after.png")
             context.close()
             assert page.errors == []
