@@ -5,16 +5,18 @@ import html
 import json
 import re
 import threading
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from browser import CHROMIUM, CHROMIUM_ARGS
+from browser import CHROMIUM, CHROMIUM_ARGS, assert_frame_fits
 from helpers import SLUG, api_results
 
 pytestmark = pytest.mark.browser
+GHOST_POST = Path(__file__).parent / "ghost_post.html"
 SNIPPET = re.compile(r'<textarea id="snippet-(\d+)"[^>]*>(.*?)</textarea>', re.S)
 
 
@@ -26,14 +28,16 @@ class BlogSite:
         self.server = make_server("localhost", 0, self.app, threaded=True)
         self.url = f"http://localhost:{self.server.server_port}/post"
 
-    @Request.application
-    def app(self, _request):
-        page = (
+    def page(self) -> str:
+        return (
             f"<!doctype html><html lang=en><title>A blog post</title><body>"
             f"<h1>My post</h1><div style='width:{self.column_px}px'>{self.snippet}</div>"
             f"<p id=after>After the poll.</p></body></html>"
         )
-        return Response(page, mimetype="text/html")
+
+    @Request.application
+    def app(self, _request):
+        return Response(self.page(), mimetype="text/html")
 
     def __enter__(self):
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -42,6 +46,15 @@ class BlogSite:
     def __exit__(self, *_exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+class GhostPost(BlogSite):
+    """A post as Ghost publishes it (Ghost 5, the theme Casper): the snippet pasted as
+    an HTML card, raw between Ghost's card comments, each of its elements an item of
+    the content's grid, spaced by the theme's `* + *` rule."""
+
+    def page(self) -> str:
+        return (GHOST_POST.read_text()).replace("<!-- the snippet -->", self.snippet)
 
 
 def copied_snippet(app, url: str, index: int) -> str:
@@ -265,3 +278,25 @@ def test_in_wordpress_s_sandbox_the_whole_debate_fits_1000_px_and_every_item_vot
     assert tallest <= 1000
     results = api_results(app.test_client())
     assert sum(claim["agree"] for claim in results["claims"]) == 1
+
+
+@pytest.mark.parametrize("width", [360, 1024])
+def test_a_snippet_in_a_ghost_html_card_votes_and_fits(live_server, app, width):
+    """The whole debate's snippet pasted in a Ghost post's HTML card: the frame takes
+    the content column, is as tall as the poll, and stays so as a vote adds results."""
+    snippet = copied_snippet(app, live_server.url, 1)
+    with GhostPost(snippet, width) as site, sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(site.url)
+        iframe = page.locator(".gh-content iframe")
+        column = page.locator(".gh-content > p").first.bounding_box()["width"]
+        assert iframe.bounding_box()["width"] == pytest.approx(column, abs=1)
+        assert_frame_fits(iframe)
+        card = frame_of(page).locator("#claim-customization")
+        card.get_by_role("button", name="Agree", exact=True).click()
+        expect(card.locator(".item-results")).to_contain_text("You chose agree")
+        assert_frame_fits(iframe)
+        browser.close()
+    claim = next(c for c in api_results(app.test_client())["claims"] if c["key"] == "customization")
+    assert claim["agree"] == 1
