@@ -16,6 +16,13 @@
     }
   }
   if (secret) {
+    // wp-embed.js asks again ("ready") when it started after the poll's first height.
+    window.addEventListener("message", function (event) {
+      var data = event.data;
+      if (event.source !== window.parent || !data || data.message !== "ready" || data.secret !== secret) return;
+      last = 0;
+      report();
+    });
     document.addEventListener("click", function (event) {
       var link = event.target.closest("a[href]");
       if (!link) return;

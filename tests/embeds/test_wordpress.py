@@ -173,6 +173,45 @@ def test_a_link_in_the_sandboxed_poll_opens_in_the_post_s_window(blog):
         browser.close()
 
 
+def test_the_poll_answers_wordpress_s_ready_message(blog):
+    """wp-embed.js may start listening after the frame sent its height (a deferred or
+    slow script): it then sends each frame a "ready" message, and the poll must send
+    its height again, or WordPress keeps the frame hidden behind its blockquote."""
+    secret = "late0script"
+    src = f"{blog.debate.url}/embed/{SLUG}/claims/customization#?secret={secret}"
+    (blog.wordpress.docroot / "late-script.html").write_text(
+        f"""<!doctype html><html lang=en><title>A late script</title><body>
+<blockquote class="wp-embedded-content" data-secret="{secret}"><a href="{src}">poll</a></blockquote>
+<iframe class="wp-embedded-content" sandbox="allow-scripts" security="restricted"
+  style="position: absolute; clip: rect(1px, 1px, 1px, 1px);" title="poll"
+  src="{src}" data-secret="{secret}" width="600" height="3000" frameborder="0"></iframe>
+<script>
+window.heard = false;
+window.addEventListener("message", function (event) {{ window.heard = true; }});
+function late() {{
+  var script = document.createElement("script");
+  script.src = "/wp-includes/js/wp-embed.js";
+  script.onload = function () {{ window.dispatchEvent(new Event("load")); }};
+  document.body.appendChild(script);
+}}
+document.querySelector("iframe").addEventListener("load", function () {{
+  var wait = setInterval(function () {{
+    if (window.heard) {{ clearInterval(wait); late(); }}
+  }}, 50);
+}});
+</script></body></html>"""
+    )
+    with sync_playwright() as playwright:
+        browser = launch(playwright, "default")
+        context, page = open_post(
+            browser, f"{blog.wordpress.url}/late-script.html", 1024, "light", blog.debate.url
+        )
+        iframe = sandboxed_frame(page)
+        assert_frame_fits(iframe, (WORDPRESS_MIN, WORDPRESS_MAX))
+        context.close()
+        browser.close()
+
+
 @pytest.fixture
 def plugin(blog):
     """integrations/wordpress's plugin, active, with the debate's host in its setting."""
