@@ -11,6 +11,7 @@ The debate runs on SQLite in both CI runs (nothing here depends on the database)
 so the PostgreSQL run skips this module.
 """
 
+import contextlib
 import os
 from dataclasses import dataclass
 
@@ -212,22 +213,37 @@ document.querySelector("iframe").addEventListener("load", function () {{
         browser.close()
 
 
-@pytest.fixture
+@contextlib.contextmanager
 def plugin(blog):
     """integrations/wordpress's plugin, active, with the debate's host in its setting."""
     blog.wordpress.php("option", "debate_embeds_host", blog.debate.url)
     blog.wordpress.php("activate", PLUGIN_FILE)
-    yield
-    blog.wordpress.php("deactivate", PLUGIN_FILE)
+    try:
+        yield
+    finally:
+        blog.wordpress.php("deactivate", PLUGIN_FILE)
+
+
+def sandboxed(url: str) -> bool:
+    return 'sandbox="allow-scripts"' in requests.get(url, timeout=30).text
 
 
 @pytest.mark.parametrize("kind", ["debate", "claim"])
-def test_with_the_plugin_the_post_embeds_the_whole_poll_unsandboxed(
-    blog, screenshots, plugin, kind
-):
+def test_with_the_plugin_the_post_embeds_the_whole_poll_unsandboxed(blog, screenshots, kind):
     """A trusted provider's answer is inserted as it is: embed.js makes the frame,
-    which keeps the poll's full layout and is exactly as tall as the poll."""
+    which keeps the poll's full layout and is exactly as tall as the poll. A post
+    published before the plugin is turned on gets it too, and is sandboxed again
+    once the plugin is off (WordPress keeps each post's embed: the plugin makes it
+    forget the host's)."""
     url = blog.post(kind)
+    assert sandboxed(url)
+    with plugin(blog):
+        assert not sandboxed(url)
+        check_the_trusted_poll(blog, screenshots, url, kind)
+    assert sandboxed(url)
+
+
+def check_the_trusted_poll(blog, screenshots, url: str, kind: str) -> None:
     with sync_playwright() as playwright:
         browser = launch(playwright, "default")
         for width, scheme in [(360, "light"), (1024, "dark")]:

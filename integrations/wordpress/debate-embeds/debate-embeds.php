@@ -5,7 +5,6 @@
  * Version:           1.0.0
  * Requires at least: 5.9
  * Requires PHP:      7.4
- * License:           MIT
  *
  * Without this plugin WordPress treats the debate host as an unknown provider: it
  * keeps only the answer's link and iframe, sandboxes the frame (no forms, no origin
@@ -55,6 +54,63 @@ function debate_embeds_register_provider() {
 add_action( 'plugins_loaded', 'debate_embeds_register_provider' );
 
 /**
+ * WordPress keeps each post's embed as it first fetched it. Forget the kept copies of
+ * the host's polls whenever the plugin or its host changes, so that each is fetched
+ * again as it should now be: trusted, or sandboxed once the plugin is off (a trusted
+ * copy carries a script, which WordPress would otherwise go on serving).
+ */
+function debate_embeds_forget_copies( $host ) {
+	global $wpdb;
+	$host = debate_embeds_origin( (string) $host );
+	if ( '' === $host ) {
+		return;
+	}
+	$mention = '%' . $wpdb->esc_like( preg_replace( '#^https?://#', '', $host ) ) . '%';
+	$posts   = $wpdb->get_col(
+		$wpdb->prepare(
+			"SELECT DISTINCT post_id FROM {$wpdb->postmeta} WHERE meta_key LIKE %s AND meta_value LIKE %s",
+			$wpdb->esc_like( '_oembed_' ) . '%',
+			$mention
+		)
+	);
+	$wpdb->query(
+		$wpdb->prepare(
+			"DELETE FROM {$wpdb->postmeta} WHERE meta_key LIKE %s AND meta_value LIKE %s",
+			$wpdb->esc_like( '_oembed_' ) . '%',
+			$mention
+		)
+	);
+	$wpdb->query(
+		$wpdb->prepare(
+			"DELETE FROM {$wpdb->posts} WHERE post_type = 'oembed_cache' AND post_content LIKE %s",
+			$mention
+		)
+	);
+	foreach ( $posts as $post_id ) {
+		wp_cache_delete( (int) $post_id, 'post_meta' );
+	}
+}
+function debate_embeds_forget_host_copies() {
+	debate_embeds_forget_copies( debate_embeds_host() );
+}
+register_activation_hook( __FILE__, 'debate_embeds_forget_host_copies' );
+register_deactivation_hook( __FILE__, 'debate_embeds_forget_host_copies' );
+
+function debate_embeds_host_changed( $old, $new ) {
+	debate_embeds_forget_copies( $old );
+	debate_embeds_forget_copies( $new );
+}
+add_action( 'update_option_debate_embeds_host', 'debate_embeds_host_changed', 10, 2 );
+add_action(
+	'add_option_debate_embeds_host',
+	function ( $name, $value ) {
+		debate_embeds_forget_copies( $value );
+	},
+	10,
+	2
+);
+
+/**
  * The "Debate host" field under Settings > Media (read-only when the constant sets it).
  */
 function debate_embeds_settings() {
@@ -88,6 +144,6 @@ function debate_embeds_field() {
 	echo '<p class="description">';
 	echo $fixed
 		? esc_html__( 'Set by DEBATE_EMBEDS_HOST in wp-config.php.' )
-		: esc_html__( 'Polls from this address are embedded whole, not sandboxed. Posts embedded before keep their copy until they are updated.' );
+		: esc_html__( 'Polls from this address are embedded whole, not sandboxed, in new posts and in posts already published.' );
 	echo '</p>';
 }
