@@ -67,6 +67,14 @@ class PrivateMariaDB:
         self.user = ["--user=root"] if os.geteuid() == 0 else []
 
     def __enter__(self):
+        try:
+            self._start()
+        except BaseException:  # nothing left behind: no server, no folder
+            self.__exit__()
+            raise
+        return self
+
+    def _start(self) -> None:
         subprocess.run(
             [
                 tool("mariadb-install-db"),
@@ -99,7 +107,6 @@ class PrivateMariaDB:
             start_new_session=True,
         )
         wait_for(self._ready, what="MariaDB")
-        return self
 
     def _ready(self) -> bool:
         return self._client("SELECT 1").returncode == 0
@@ -126,7 +133,8 @@ class PrivateMariaDB:
         return done.stdout
 
     def __exit__(self, *_exc):
-        _stop(self.process)
+        if hasattr(self, "process"):
+            _stop(self.process)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -192,6 +200,14 @@ class WordPress:
         self.debate_host, self.debate_port = debate.hostname, debate.port
 
     def __enter__(self):
+        try:
+            self._start()
+        except BaseException:  # nothing left behind: no server, no folder
+            self.__exit__()
+            raise
+        return self
+
+    def _start(self) -> None:
         self._docroot()
         self.mariadb.sql("CREATE DATABASE wordpress")
         self.php("install", THEME)
@@ -205,7 +221,6 @@ class WordPress:
             start_new_session=True,
         )
         wait_for(lambda: requests.get(self.url, timeout=5).status_code == 200, what="WordPress")
-        return self
 
     def _docroot(self) -> None:
         try:
@@ -274,6 +289,8 @@ class WordPress:
         return (self.dir / "php-server.log").read_text()
 
     def __exit__(self, *_exc):
-        _stop(self.process)
-        self.log.close()
+        if hasattr(self, "process"):
+            _stop(self.process)
+        if hasattr(self, "log"):
+            self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
