@@ -222,3 +222,18 @@ def finish_recomputations(timeout: float = 30) -> None:
     for thread in threading.enumerate():
         if thread.name.startswith(REFRESH_THREAD):
             thread.join(timeout)
+
+
+def solved_proof(client, slug: str = SLUG, **environ) -> str | None:
+    """Ask for a new reader's proof of work as a page does and solve it, as a script
+    would (ALTCHA's own Python solver); None when the server asks for none."""
+    import altcha
+
+    response = client.get(f"/debates/{slug}/new-reader-challenge", **environ)
+    if response.status_code == 204:
+        return None
+    assert response.status_code == 200
+    challenge = altcha.Challenge.from_dict(response.get_json())
+    solution = altcha.solve_challenge(challenge)
+    assert solution is not None
+    return altcha.Payload(challenge, solution).to_base64()

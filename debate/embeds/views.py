@@ -25,15 +25,19 @@ _VIEWS = {"debate": "embed/debate.html", "question": "embed/question.html"}
 @bp.after_request
 def allow_framing(response):
     """Embeds may be framed by the debate's allowed sites (any site by default).
-    A frame sandboxed without its own origin (WordPress's) may call its votes:
+    A frame sandboxed without its own origin (WordPress's) may call its votes
+    and ask for its new reader's proof of work:
     CORS answered for `Origin: null` alone, without credentials."""
     response.headers["Content-Security-Policy"] = content_security_policy(
         g.get("frame_ancestors", "*")
     )
     response.headers["Cache-Control"] = "private, no-store"
-    if request.method in ("POST", "OPTIONS") and request.headers.get("Origin") == SANDBOXED:
+    calls = (
+        request.method in ("POST", "OPTIONS") or request.endpoint == "embed.new_reader_challenge"
+    )
+    if calls and request.headers.get("Origin") == SANDBOXED:
         response.vary.add("Origin")
-        allow_sandboxed_frames(response, "POST")
+        allow_sandboxed_frames(response, "GET, POST")
     return response
 
 

@@ -37,6 +37,7 @@ from ..store.votes import NewReaderRefused, VoteVanished, cast_vote, counter_sum
 from ..web.forms import FieldsForm
 from ..web.limits import limits
 from .identity import current_reader
+from .proof import new_challenge, proven
 
 bp = Blueprint("voting", __name__, url_prefix="/debates/<slug>")
 REFUSED = "This vote did not come from the poll's own page. Reload the page and try again."
@@ -160,6 +161,15 @@ def add_vote_routes(bp: Blueprint, back: Callable[[Ballot], ResponseReturnValue]
     def stance(slug: str):
         return back(stance_ballot(slug))
 
+    @bp.get("/new-reader-challenge")
+    def new_reader_challenge(slug: str):
+        """A proof of work for a new reader whose network is past its budget of new
+        readers (readers/proof.py); 204 for anyone else, who needs none."""
+        debate_or_404(slug)
+        if current_reader().has_cookie or limits().new_reader_budget_left():
+            return "", 204, {"Cache-Control": "no-store"}
+        return new_challenge(), 200, {"Cache-Control": "no-store"}
+
 
 def answer(ballot: Ballot, redirect_url: str, **context):
     """The item's partial for htmx (and a signal for the results panel), else a 303.
@@ -228,6 +238,11 @@ def _validated(form: FieldsForm) -> FieldsForm:
     return form
 
 
+def _admit_new_reader() -> bool:
+    """Within its network's budget, or past it with a proof of work never used before."""
+    return limits().admit_new_reader() or proven()
+
+
 def _cast(ballot: Ballot) -> Ballot:
     """Record the vote and, for an htmx answer, read the item's counters in the
     same transaction (one round trip less than reading them after the commit)."""
@@ -243,7 +258,7 @@ def _cast(ballot: Ballot) -> Ballot:
             reader.id,
             ballot.choice,
             commit=False,
-            admit_new_reader=limits().admit_new_reader,
+            admit_new_reader=_admit_new_reader,
         )
         counts = (
             counter_sums(db.session, ballot.debate.id, ballot.item) if answer_needs_counts else {}

@@ -64,6 +64,12 @@ def default_config(app: Flask) -> dict:
         "VOTE_LIMIT_PER_READER": "60 per minute",
         # Readers an IPv4 address or IPv6 /64 may bring in, whatever their votes.
         "NEW_READERS_PER_NETWORK": "30 per hour",
+        # Past that, a new reader's browser proves work first (readers/proof.py): this
+        # many PBKDF2 derivations on average, of this many iterations each (about a
+        # second of one core, in Python or a browser), for a challenge good this long.
+        "NEW_READER_PROOF_ATTEMPTS": 1000,
+        "NEW_READER_PROOF_COST": 5000,
+        "NEW_READER_PROOF_SECONDS": 3600,
         # Failed sign-ins only: a guesser is slowed to a crawl, an author who mistypes is not.
         "SIGN_IN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
         "SIGN_IN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",  # from one network

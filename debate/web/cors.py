@@ -2,9 +2,10 @@
 
 WordPress frames an untrusted provider with `sandbox="allow-scripts"`: the poll's
 requests from there say `Origin: null`, and the browser reads their answers only
-if CORS allows that origin. Two kinds of request need it, and nothing else does:
-the embeds' votes (readers/ballots.py proves them with the vote token) and the
-results panel the poll refreshes (public: the same for every reader, no cookie).
+if CORS allows that origin. Three kinds of request need it, and nothing else does:
+the embeds' votes (readers/ballots.py proves them with the vote token), a new
+reader's proof-of-work challenge (readers/proof.py) and the results panel the poll
+refreshes (public: the same for every reader, no cookie).
 """
 
 from flask import Response

@@ -1,5 +1,6 @@
 """Rate limits, on the `limits` library: votes per client network and per
-reader, new readers per client network (NEW_READERS_PER_NETWORK); failed
+reader, new readers per client network (NEW_READERS_PER_NETWORK) and the
+proofs of work that admit one past it, spent once (readers/proof.py); failed
 sign-ins per client network and per account.
 
 Counters live in RATELIMIT_STORAGE_URI: memory for one process, Redis as soon
@@ -73,7 +74,8 @@ class Limits:
             storage_from_string(uri, key_prefix=prefix, wrap_exceptions=True, **options),
         )
         self.limiter = SlidingWindowCounterRateLimiter(self.storage)
-        self.fallback = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self.fallback_storage = MemoryStorage()
+        self.fallback = SlidingWindowCounterRateLimiter(self.fallback_storage)
         self.last_complaint = 0.0
         self.down_until = 0.0  # after a failure the store is left alone a moment
         self.votes = [
@@ -128,6 +130,27 @@ class Limits:
         """Count a reader's first vote against their network's budget of new readers;
         False past it (the vote is then not recorded). Existing readers never ask."""
         return self._hit(self.new_readers.item, *self.new_readers.identifiers())
+
+    def new_reader_budget_left(self) -> bool:
+        """Whether the network may bring in one more new reader now, without using
+        the budget up (a page asks, to know whether its reader needs a proof)."""
+        ids = self.new_readers.identifiers()
+        if time.monotonic() >= self.down_until:
+            try:
+                return self.limiter.test(self.new_readers.item, *ids)
+            except StorageError as error:
+                self._complain(error)
+        return self.fallback.test(self.new_readers.item, *ids)
+
+    def spend_once(self, key: str, seconds: int) -> bool:
+        """True the first time `key` is spent within `seconds`, False ever after
+        (a proof of work admits one reader). Atomic in Redis and in memory."""
+        if time.monotonic() >= self.down_until:
+            try:
+                return self.storage.incr(f"spent:{key}", seconds) == 1
+            except StorageError as error:
+                self._complain(error)
+        return self.fallback_storage.incr(f"spent:{key}", seconds) == 1
 
     def count_author_action(self, author_id: str) -> None:
         """An author's change on the dashboard (voting, visibility, a reset); 429
