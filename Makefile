@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 HTMX_VERSION := 4.0.1
+ALTCHA_VERSION := 3.2.2
 
 .PHONY: run test test-fast check bench install install-dev migrate load serve lint types vendor clean
 
@@ -61,9 +62,11 @@ lint: install-dev
 types: install-dev
 	$(BIN)/mypy
 
-## vendor: copy htmx from the pinned npm package into static/vendor
+## vendor: copy htmx, and ALTCHA's PBKDF2 worker (the proof of work's solver), from the
+## pinned npm packages into static/vendor
 vendor: node_modules/.installed
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx-$(HTMX_VERSION).min.js
+	cp node_modules/altcha/dist/workers/pbkdf2.js static/vendor/altcha-$(ALTCHA_VERSION)-pbkdf2-worker.js
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -1,0 +1,172 @@
+"""Honest readers behind one address, in real browsers: past the budget their
+browsers solve the proof of work in the background, and every vote counts; a
+reader without JavaScript votes as before within the budget and is told
+plainly to come back later past it."""
+
+import asyncio
+import time
+
+import pytest
+from playwright.async_api import async_playwright
+from playwright.async_api import expect as async_expect
+from playwright.sync_api import expect, sync_playwright
+
+from browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from helpers import SLUG, api_results, make_app, reset_database
+
+pytestmark = pytest.mark.browser
+
+BUDGET = 5
+READERS = 200
+
+
+@pytest.fixture
+def budget_server(database_uri):
+    """Five new readers per network, proofs cheap enough for 200 browsers in a test."""
+    app = make_app(
+        database_uri,
+        NEW_READERS_PER_NETWORK=f"{BUDGET} per hour",
+        NEW_READER_PROOF_ATTEMPTS=40,
+        NEW_READER_PROOF_COST=500,
+    )
+    reset_database(app)
+    with LiveServer(app) as server:
+        yield app, server
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_200_honest_readers_behind_one_address_all_vote(budget_server):
+    """Every reader is a browser of its own (a context: no cookie shared) on the one
+    loopback address, on a claim's embed (the lightest page that votes; the debate
+    page's proof has the tests below).
+    The first five need no proof; every later one's browser solves one in ALTCHA's
+    worker, under the strict CSP, before the reader clicks. After the first five,
+    readers come eight at a time, as a crowd does (and to keep the test short)."""
+    app, server = budget_server
+    url = f"{server.url}/embed/{SLUG}/claims/customization"
+    errors: list = []
+
+    async def one_reader(browser, index: int) -> None:
+        context = await browser.new_context()
+        page = await context.new_page()
+        page.on("pageerror", lambda error: errors.append((index, str(error))))
+        page.on(
+            "console",
+            lambda message: message.type == "error" and errors.append((index, message.text)),
+        )
+        await page.goto(url, wait_until="domcontentloaded")
+        if index >= BUDGET:
+            await async_expect(page.locator("html[data-new-reader-proof=solved]")).to_be_attached(
+                timeout=30_000
+            )
+        agree = page.locator("#claim-customization").get_by_role("button", name="Agree", exact=True)
+        await agree.click()
+        await async_expect(agree).to_have_attribute("aria-pressed", "true", timeout=30_000)
+        await context.close()
+
+    async def crowd() -> None:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for index in range(BUDGET):
+                await one_reader(browser, index)
+            gate = asyncio.Semaphore(8)
+
+            async def gated(index: int) -> None:
+                async with gate:
+                    await one_reader(browser, index)
+
+            await asyncio.gather(*(gated(index) for index in range(BUDGET, READERS)))
+            await browser.close()
+
+    asyncio.run(crowd())
+    assert errors == []
+    results = api_results(app.test_client())
+    claim = next(c for c in results["claims"] if c["key"] == "customization")
+    assert results["readers"] == READERS and claim["agree"] == READERS
+
+
+def test_a_reader_past_the_budget_in_a_wordpress_sandbox_votes(budget_server, chromium):
+    """A frame sandboxed without its own origin may start no worker: the proof is
+    solved on the page there, and the vote that embed-frame.js sends counts."""
+    from embeds.test_embed_browser import BlogSite
+
+    app, server = budget_server
+    for _ in range(BUDGET):
+        context = chromium.new_context()
+        page = context.new_page()
+        page.goto(f"{server.url}/embed/{SLUG}/question")
+        page.get_by_role("button", name="Not sure").click()
+        expect(page.get_by_role("button", name="Not sure")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        context.close()
+    frame = (
+        f'<iframe sandbox="allow-scripts" title="poll" style="width:100%;height:700px"'
+        f' src="{server.url}/embed/{SLUG}/claims/customization"></iframe>'
+    )
+    with BlogSite(frame, 720) as site:
+        context = chromium.new_context()
+        page = context.new_page()
+        page.goto(site.url)
+        poll = page.frame_locator("iframe")
+        expect(poll.locator("html[data-new-reader-proof=solved]")).to_be_attached()
+        card = poll.locator("#claim-customization")
+        card.get_by_role("button", name="Agree", exact=True).click()
+        expect(card.locator(".item-results")).to_contain_text("You chose agree")
+        context.close()
+    assert api_results(app.test_client())["readers"] == BUDGET + 1
+
+
+def test_without_javascript_within_the_budget_votes_past_it_is_told_to_wait(
+    budget_server, chromium
+):
+    app, server = budget_server
+    for index in range(BUDGET + 1):
+        context = chromium.new_context(java_script_enabled=False)
+        page = context.new_page()
+        page.goto(f"{server.url}/debates/{SLUG}")
+        card = page.locator("#claim-customization")
+        card.get_by_role("button", name="Agree", exact=True).click()
+        if index < BUDGET:
+            expect(page.locator("#claim-customization .item-summary")).to_contain_text(
+                "You chose agree"
+            )
+        else:
+            expect(page.locator("body")).to_contain_text(
+                "a new reader's vote cannot be counted from it right now. Please try again later."
+            )
+        context.close()
+    assert api_results(app.test_client())["readers"] == BUDGET
+
+
+def test_a_browser_solves_the_default_proof_in_about_a_second(database_uri, chromium):
+    """At the default difficulty (config.py), what a person's browser pays: printed,
+    and held to a bound a reader would not notice while reading."""
+    app = make_app(database_uri, NEW_READERS_PER_NETWORK="1 per hour")
+    reset_database(app)
+    with LiveServer(app) as server:
+        first = chromium.new_context()
+        page = first.new_page()
+        page.goto(f"{server.url}/debates/{SLUG}")
+        page.locator("#claim-customization").get_by_role("button", name="Agree", exact=True).click()
+        expect(page.locator("#claim-customization .item-summary")).to_contain_text("You chose")
+        first.close()
+        context = chromium.new_context()
+        page = context.new_page()
+        started = time.monotonic()
+        page.goto(f"{server.url}/debates/{SLUG}")
+        expect(page.locator("html[data-new-reader-proof=solved]")).to_be_attached(timeout=30_000)
+        seconds = time.monotonic() - started
+        print(f"browser solved the default proof in {seconds:.2f} s (page load included)")
+        page.locator("#claim-customization").get_by_role("button", name="Agree", exact=True).click()
+        expect(page.locator("#claim-customization .item-summary")).to_contain_text("You chose")
+        context.close()
+    assert api_results(app.test_client())["readers"] == 2
+    assert seconds < 10
