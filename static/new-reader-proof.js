@@ -56,27 +56,50 @@
     })();
   }
 
-  function solve(challenge) {
+  function solve(challenge, then) {
+    var done = function (solution) {
+      carry(challenge, solution);
+      if (then) then();
+    };
     var worker;
     try {
       worker = new Worker(script.dataset.worker);
     } catch (error) {
-      return solveHere(challenge, function (solution) { carry(challenge, solution); });
+      return solveHere(challenge, done);
     }
     worker.onerror = function () {
       worker.terminate();
-      solveHere(challenge, function (solution) { carry(challenge, solution); });
+      solveHere(challenge, done);
     };
     worker.onmessage = function (event) {
       worker.terminate();
-      if (event.data && typeof event.data.counter === "number") carry(challenge, event.data);
+      if (event.data && typeof event.data.counter === "number") done(event.data);
     };
     worker.postMessage({ type: "work", challenge: challenge, counterStart: 0, counterStep: 1 });
   }
 
-  fetch(script.dataset.challenge, { credentials: "same-origin" }).then(function (response) {
-    return response.status === 200 ? response.json() : null;
-  }).then(function (challenge) {
-    if (challenge && challenge.parameters) solve(challenge);
-  }).catch(function () {});
+  function ask(then) {
+    fetch(script.dataset.challenge, { credentials: "same-origin" }).then(function (response) {
+      return response.status === 200 ? response.json() : null;
+    }).then(function (challenge) {
+      if (challenge && challenge.parameters) solve(challenge, then);
+    }).catch(function () {});
+  }
+  ask();
+
+  // The budget may run out while the reader reads (or a challenge expire): a vote refused
+  // with 429 asks again and, if a proof is what was missing, solves it and casts the same
+  // vote once more. A refusal for voting too fast gets no challenge, so nothing is resent.
+  var clicked = null, retried = false;
+  document.addEventListener("click", function (event) {
+    clicked = event.target.closest("form.vote button[type=submit]") || clicked;
+  }, true);
+  document.addEventListener("htmx:after:request", function (event) {
+    var ctx = event.detail && event.detail.ctx;
+    var status = ctx && ctx.response && ctx.response.status;
+    if (status !== 429 || retried || !clicked) return;
+    retried = true;
+    var button = clicked;
+    ask(function () { if (button.isConnected) button.click(); });
+  });
 })();

@@ -92,6 +92,33 @@ def test_200_honest_readers_behind_one_address_all_vote(budget_server):
     assert results["readers"] == READERS and claim["agree"] == READERS
 
 
+def test_a_reader_whose_budget_ran_out_while_reading_still_votes(budget_server, chromium):
+    """The page asked while the network had room, so no proof was solved; by the time
+    the reader clicks, others have used the budget up. The refusal makes the page
+    solve a proof and cast the same vote again."""
+    app, server = budget_server
+    reader = chromium.new_context()
+    page = reader.new_page()
+    with page.expect_response(lambda r: r.url.endswith("/new-reader-challenge")) as asked:
+        page.goto(f"{server.url}/debates/{SLUG}")
+    assert asked.value.status == 204
+    for _ in range(BUDGET):
+        other = chromium.new_context()
+        other_page = other.new_page()
+        other_page.goto(f"{server.url}/embed/{SLUG}/question")
+        other_page.get_by_role("button", name="Not sure").click()
+        expect(other_page.get_by_role("button", name="Not sure")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        other.close()
+    agree = page.locator("#claim-customization").get_by_role("button", name="Agree", exact=True)
+    agree.click()
+    expect(agree).to_have_attribute("aria-pressed", "true", timeout=15_000)
+    expect(page.locator("#flash")).to_be_empty()
+    reader.close()
+    assert api_results(app.test_client())["readers"] == BUDGET + 1
+
+
 def test_a_reader_past_the_budget_in_a_wordpress_sandbox_votes(budget_server, chromium):
     """A frame sandboxed without its own origin may start no worker: the proof is
     solved on the page there, and the vote that embed-frame.js sends counts."""
