@@ -8,6 +8,7 @@ import re
 import threading
 from datetime import timedelta
 
+import altcha
 from sqlalchemy import event, text
 
 from debate import create_app
@@ -227,8 +228,6 @@ def finish_recomputations(timeout: float = 30) -> None:
 def solved_proof(client, slug: str = SLUG, **environ) -> str | None:
     """Ask for a new reader's proof of work as a page does and solve it, as a script
     would (ALTCHA's own Python solver); None when the server asks for none."""
-    import altcha
-
     response = client.get(f"/debates/{slug}/new-reader-challenge", **environ)
     if response.status_code == 204:
         return None
