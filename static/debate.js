@@ -56,4 +56,45 @@
       }
     });
   }
+
+  // "Embed this poll": a copy button for each snippet (the field stays selectable
+  // without JavaScript), and previews that load only once their section is open.
+  document.querySelectorAll("[data-copy]").forEach(function (button) { button.hidden = false; });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.getElementById(button.dataset.copy);
+    var status = button.nextElementSibling;
+    var selected = function () { status.textContent = "Selected: press Ctrl+C (⌘C on a Mac) to copy."; };
+    field.select();
+    if (!navigator.clipboard || !window.isSecureContext) return selected();
+    navigator.clipboard.writeText(field.value).then(function () {
+      status.textContent = "Copied.";
+    }, selected);
+  });
+
+  // A preview starts at the height the embed's model gives for the frame's width,
+  // then follows the heights the poll reports, as the pasted snippet does.
+  var previews = function () { return document.querySelectorAll("iframe.embed-preview"); };
+  var loadOpenPreviews = function () {
+    previews().forEach(function (frame) {
+      if (frame.dataset.reported || frame.closest("details:not([open])")) return;
+      if (!frame.getAttribute("src")) frame.src = frame.dataset.src;  // shown from now on
+      var width = Math.max(frame.clientWidth, 200);
+      frame.height = Math.round(Number(frame.dataset.heightFixed) + Number(frame.dataset.heightSpread) / width);
+    });
+  };
+  document.addEventListener("toggle", loadOpenPreviews, true);
+  loadOpenPreviews();
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (event.origin !== window.location.origin || !data || data.type !== "debate:height") return;
+    if (typeof data.height !== "number") return;
+    previews().forEach(function (frame) {
+      if (frame.contentWindow === event.source) {
+        frame.dataset.reported = "true";
+        frame.height = Math.max(40, Math.min(20000, Math.round(data.height)));
+      }
+    });
+  });
 })();

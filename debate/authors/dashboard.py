@@ -30,6 +30,7 @@ from ..cache.responses import wants_fragment
 from ..cache.store import cached_debate, debate_or_404, invalidate
 from ..core import charts
 from ..core.debate import VISIBILITY_LABELS, Debate
+from ..embeds.snippets import embeds_for
 from ..store import analyses, debates
 from ..store.analyses import StoredAnalysis
 from ..store.db import db, utcnow, write_turn
@@ -101,6 +102,7 @@ def _page(debate: Debate, **context) -> str:
     return render_template(
         "dashboard/debate.html",
         resets=resets,
+        embeds=embeds_for(debate),
         **_figures_context(debate, stored),
         **context,
     )

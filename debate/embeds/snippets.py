@@ -34,9 +34,23 @@ class Embed:
     endpoint: str
     text_length: int
 
-    def height_at(self, width: int) -> int:
+    @property
+    def height_terms(self) -> tuple[int, int]:
+        """The height model for this embed's text: fixed pixels, and pixels times
+        width that spread over the frame's width. The previews of "Embed this poll" size
+        their frames from these in the browser, where the width is known."""
         fixed, per_width, per_character = HEIGHT_MODELS[self.endpoint]
-        return round(fixed + (per_width + per_character * self.text_length) / max(width, 200))
+        return fixed, per_width + per_character * self.text_length
+
+    def height_at(self, width: int) -> int:
+        fixed, spread = self.height_terms
+        return round(fixed + spread / max(width, 200))
+
+    @property
+    def heading(self) -> str:
+        """What the "Embed this poll" section calls this embed."""
+        names = {"embed.debate": "The whole debate", "embed.question": "The closing question"}
+        return names.get(self.endpoint, self.title)
 
     @property
     def height(self) -> int:

@@ -149,11 +149,11 @@ def test_rate_limits_are_those_of_the_page(database_uri):
 
 def test_snippets_are_on_the_debate_page(client):
     html = client.get(f"/debates/{SLUG}").get_data(as_text=True)
-    assert "Put this poll in your post" in html
+    assert "Embed this poll" in html
     assert f"&lt;div data-debate-embed=&#34;http://localhost/embed/{SLUG}&#34;" in html
     assert "&lt;script async src=&#34;http://localhost/static/embed.js&#34;&gt;" in html
     assert "&lt;noscript&gt;&lt;iframe" in html
-    assert html.count('<div class="snippet">') == 2 + 7
+    assert html.count('<section class="snippet"') == 2 + 7
 
 
 def test_oembed_answers_rich_json_for_debate_and_embed_urls(client):

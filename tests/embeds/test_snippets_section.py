@@ -1,0 +1,70 @@
+""" "Embed this poll": collapsed at the foot of the reader's page, open on the author's
+dashboard, one snippet per embed with a copy button, a preview and its height."""
+
+import re
+
+from debate.embeds.snippets import embeds_for
+from helpers import SLUG, stored_debate
+
+SECTION = re.compile(r'<details class="embed-snippets" id="embed"( open)?>(.*?)</details>', re.S)
+PREVIEW = re.compile(r"<iframe class=\"embed-preview\"[^>]*>", re.S)
+
+
+def section_of(html: str) -> tuple[bool, str]:
+    found = SECTION.search(html)
+    assert found, "no Embed this poll section"
+    return bool(found.group(1)), found.group(2)
+
+
+def test_the_readers_page_has_it_collapsed_at_its_foot_loading_no_frame(app, client):
+    html = client.get(f"/debates/{SLUG}").get_data(as_text=True)
+    is_open, section = section_of(html)
+    assert not is_open
+    assert html.index('id="embed"') > html.index('id="results"'), "at the foot, after the results"
+    previews = PREVIEW.findall(section)
+    assert previews and all(" src=" not in frame for frame in previews), "nothing loads closed"
+    assert all('loading="lazy"' in frame and "data-src=" in frame for frame in previews)
+
+
+def test_the_dashboard_has_it_open_with_a_preview_per_embed(app, author_client):
+    html = author_client.get(f"/dashboard/debates/{SLUG}").get_data(as_text=True)
+    is_open, section = section_of(html)
+    assert is_open
+    with app.test_request_context(base_url="http://localhost"):
+        embeds = embeds_for(stored_debate())
+    previews = PREVIEW.findall(section)
+    assert len(previews) == len(embeds) == 2 + 7
+    for embed, frame in zip(embeds, previews, strict=True):
+        # Loaded without JavaScript too, lazily, at the model's height for a 720 px column.
+        assert f' src="{embed.url}"' in frame and 'loading="lazy"' in frame
+        assert f'height="{embed.height_at(720)}"' in frame
+        fixed, spread = embed.height_terms
+        assert f'data-height-fixed="{fixed}" data-height-spread="{spread}"' in frame
+    assert 'href="#embed"' in html
+
+
+def test_each_snippet_has_a_readonly_field_a_copy_button_and_a_heading(app, client):
+    _open, section = section_of(client.get(f"/debates/{SLUG}").get_data(as_text=True))
+    headings = re.findall(
+        r'<h3 id="snippet-\d+-title"><label for="snippet-\d+">([^<]+)</label>', section
+    )
+    assert headings[:3] == [
+        "The whole debate",
+        "The closing question",
+        "Claim: Compounding innovation",
+    ]
+    assert len(re.findall(r'<textarea id="snippet-\d+" readonly', section)) == 9
+    # Shown by the page's script: without it, no button that does nothing.
+    assert section.count('class="copy-button" data-copy="snippet-') == 9 + 1
+    assert section.count("hidden>Copy") == 9 + 1
+
+
+def test_the_wordpress_instruction_gives_the_url_to_copy(client):
+    _open, section = section_of(client.get(f"/debates/{SLUG}").get_data(as_text=True))
+    assert "In WordPress, paste the debate's URL on a line of its own" in section.replace(
+        "&#39;", "'"
+    )
+    assert (
+        f'<input id="snippet-url" type="text" readonly value="http://localhost/debates/{SLUG}"'
+        in section
+    )
