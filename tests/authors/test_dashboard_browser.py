@@ -75,3 +75,25 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_dashboard(browser, se
     assert axe_violations(page) == []
     page.context.close()
     assert page.errors == []
+
+
+# Each table whose content does not fit the box it sits in, with what it hides.
+TABLES_CUT_OFF = """() => [...document.querySelectorAll("table")].filter(table => {
+  const box = table.parentElement;
+  return table.getBoundingClientRect().right > window.innerWidth + 0.5
+    || box.scrollWidth > box.clientWidth + 0.5;
+}).map(table => table.querySelector("caption").textContent.trim())"""
+
+
+def test_at_390_px_every_dashboard_table_is_readable_without_scrolling(browser, server):
+    vote_as_a_reader(browser, server)
+    page = signed_in_dashboard(browser, server, 390)
+    page.locator("#figures details").evaluate_all("all => all.forEach(d => d.open = true)")
+    assert page.locator("#figures table").count() >= 5
+    assert page.evaluate(TABLES_CUT_OFF) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # Each figure still sits under its column's name.
+    row = page.locator("#changed-title ~ .table-scroll tbody tr").filter(has_text="Customization")
+    expect(row.locator("td").last).to_have_attribute("data-label", "Difference")
+    page.context.close()
+    assert page.errors == []

@@ -42,10 +42,11 @@ def test_an_embed_follows_the_theme_its_site_asks_for(browser, live_server):
     light.context.close()
 
 
-def test_the_dashboard_in_dark_mode(browser, live_server, app):
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_dashboard_in_dark_mode(browser, live_server, app, width):
     add_author(app)
     page = page_recording_errors(
-        browser, f"{live_server.url}/sign-in", color_scheme="dark", bypass_csp=True
+        browser, f"{live_server.url}/sign-in", width, color_scheme="dark", bypass_csp=True
     )
     page.fill("input[name=email]", "author@example.org")
     page.fill("input[name=password]", "correct horse battery")
