@@ -118,28 +118,38 @@ def _sync(rows: list, model, key_field: str, wanted: list[dict]) -> None:
 def owned_debates(
     session: DbSession, owner_id: int
 ) -> list[tuple[DebateRow, int, int, datetime | None]]:
-    """An author's debates by title, each with its readers, its votes and its last vote."""
-    votes = select(func.count()).select_from(Vote).where(Vote.debate_id == DebateRow.id)
-    readers = (
-        select(func.count()).select_from(DebateReader).where(DebateReader.debate_id == DebateRow.id)
+    """An author's debates by title, each with its readers, its votes and its last vote:
+    one statement whose counts the database groups by debate, however many there are."""
+    owned = select(DebateRow.id).where(DebateRow.owner_id == owner_id)
+    votes = (
+        select(
+            Vote.debate_id,
+            func.count().label("votes"),
+            func.max(Vote.updated_at).label("last_vote"),
+        )
+        .where(Vote.debate_id.in_(owned))
+        .group_by(Vote.debate_id)
+        .subquery()
     )
-    last = select(func.max(Vote.updated_at)).where(Vote.debate_id == DebateRow.id)
+    readers = (
+        select(DebateReader.debate_id, func.count().label("readers"))
+        .where(DebateReader.debate_id.in_(owned))
+        .group_by(DebateReader.debate_id)
+        .subquery()
+    )
     rows = session.execute(
         select(
-            DebateRow, readers.scalar_subquery(), votes.scalar_subquery(), last.scalar_subquery()
+            DebateRow,
+            func.coalesce(readers.c.readers, 0),
+            func.coalesce(votes.c.votes, 0),
+            votes.c.last_vote,
         )
-        .filter_by(owner_id=owner_id)
+        .outerjoin(readers, readers.c.debate_id == DebateRow.id)
+        .outerjoin(votes, votes.c.debate_id == DebateRow.id)
+        .where(DebateRow.owner_id == owner_id)
         .order_by(DebateRow.title)
     )
-    return [
-        (
-            row,
-            n_readers,
-            n_votes,
-            datetime.fromisoformat(last) if isinstance(last, str) else last,
-        )  # SQLite: text
-        for row, n_readers, n_votes, last in rows
-    ]
+    return [(row, n_readers, n_votes, last) for row, n_readers, n_votes, last in rows]
 
 
 def count_votes(session: DbSession, debate_id: int) -> int:

@@ -204,7 +204,7 @@ def test_another_authors_debate_is_a_404(app, author):
     add_author(app, "other@example.org", "another long password", owns=None)
     client = app.test_client()
     sign_in(client, "other@example.org", "another long password")
-    assert "You own no debate yet" in client.get("/dashboard/").get_data(as_text=True)
+    assert "You have no debate here yet" in client.get("/dashboard/").get_data(as_text=True)
     for path in (
         DASHBOARD,
         f"{DASHBOARD}/votes.csv",

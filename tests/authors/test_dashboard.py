@@ -2,17 +2,22 @@
 
 import logging
 import re
+from dataclasses import replace
 from html import unescape
 
+from debate.core.content import bundled_path, parse_file
 from debate.store.db import db
+from debate.store.debates import save_debate
 from debate.store.models import DebateReader, DebateRow, Tally, Vote
 from helpers import (
     SLUG,
+    add_author,
     age_the_figures,
     api_results,
     count_queries,
     csrf_of,
     finish_recomputations,
+    sign_in,
 )
 
 DASHBOARD = f"/dashboard/debates/{SLUG}"
@@ -248,7 +253,51 @@ def test_the_index_lists_readers_votes_state_and_the_last_vote(author_client, ne
     reader = new_reader()
     reader.stance("before", "open")
     reader.vote_claim("customization", "agree")
-    text = text_of(author_client.get("/dashboard/").get_data(as_text=True))
+    html = author_client.get("/dashboard/").get_data(as_text=True)
     assert re.search(
-        r"1 reader · 2 votes · voting open · last vote \d+ \w+ \d{4}, \d\d:\d\d UTC", text
+        r"1 reader · 2 votes · voting open · last vote \d+ \w+ \d{4}, \d\d:\d\d UTC", text_of(html)
     )
+    assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ">', html)
+
+
+def own_more_debates(app, *titles: str) -> None:
+    """More debates for the author, copies of the bundled one under other slugs."""
+    with app.app_context():
+        owner = db.session.execute(db.select(DebateRow.owner_id).filter_by(slug=SLUG)).scalar()
+        bundled = parse_file(bundled_path(SLUG))
+        for title in titles:
+            slug = title.lower().replace(" ", "-")
+            save_debate(db.session, replace(bundled, slug=slug, title=title))
+            db.session.execute(db.update(DebateRow).filter_by(slug=slug).values(owner_id=owner))
+        db.session.commit()
+
+
+def test_the_index_counts_every_debate_in_the_same_few_queries(app, author_client, new_reader):
+    reader = new_reader()
+    reader.stance("before", "open")
+    author_client.get("/dashboard/")
+    queries = count_queries(app)
+    author_client.get("/dashboard/")
+    with_one = len(queries)
+    own_more_debates(app, "A quiet debate", "Another debate")
+    with app.app_context():
+        db.session.execute(
+            db.update(DebateRow).filter_by(slug="a-quiet-debate").values(voting_open=False)
+        )
+        db.session.commit()
+    queries.clear()
+    text = text_of(author_client.get("/dashboard/").get_data(as_text=True))
+    assert len(queries) == with_one, "the counts are grouped, not asked per debate"
+    assert "A quiet debate 0 readers · 0 votes · voting closed · no votes yet" in text
+    assert "Another debate 0 readers · 0 votes · voting open · no votes yet" in text
+    assert re.search(r"Define the Next Decade 1 reader · 1 vote · voting open · last vote", text)
+    assert any("GROUP BY" in query for query in queries)
+
+
+def test_an_author_with_no_debate_is_told_what_to_do_not_a_server_command(app):
+    add_author(app, "new@example.org", "a long enough password", owns=None)
+    client = app.test_client()
+    sign_in(client, "new@example.org", "a long enough password")
+    text = text_of(client.get("/dashboard/").get_data(as_text=True))
+    assert "You have no debate here yet" in text and "new@example.org" in text
+    assert "flask" not in text and "--owner" not in text

@@ -97,3 +97,28 @@ def test_at_390_px_every_dashboard_table_is_readable_without_scrolling(browser, 
     expect(row.locator("td").last).to_have_attribute("data-label", "Difference")
     page.context.close()
     assert page.errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_sign_in_and_the_index_speak_to_authors_and_pass_axe(browser, server, width, scheme):
+    page = page_recording_errors(
+        browser, f"{server.url}/sign-in", width, color_scheme=scheme, bypass_csp=True
+    )
+    assert "flask" not in page.content(), "no server command for an author"
+    page.get_by_label("Email").fill(AUTHOR_EMAIL)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    error = page.get_by_role("alert").filter(has_text="do not match")
+    expect(error).to_be_visible()
+    error_box = error.bounding_box()
+    label_box = page.locator("label", has_text="Email").bounding_box()
+    assert label_box["y"] - (error_box["y"] + error_box["height"]) >= 8, "apart from its label"
+    assert axe_violations(page) == []
+
+    page.get_by_label("Password").fill(AUTHOR_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/dashboard/")
+    expect(page.locator(".debate-list-item")).to_contain_text("0 readers · 0 votes · voting open")
+    assert axe_violations(page) == []
+    page.context.close()
