@@ -1,5 +1,7 @@
 """When readers see results: cards, the public panel and the JSON API follow one rule."""
 
+import re
+
 import pytest
 
 from helpers import SLUG, api_results, make_debate, update_debate
@@ -86,3 +88,27 @@ def test_once_voting_closes_every_reader_sees_every_items_results(app, new_reade
     set_poll(app, "after_vote", voting_open=False)
     html = card_results(new_reader())
     assert "100% of 1 vote agree" in html
+
+
+@pytest.mark.parametrize(
+    ("path", "items"),
+    [
+        (f"/debates/{SLUG}", 10),
+        (f"/embed/{SLUG}", 10),
+        (f"/embed/{SLUG}/question", 1),
+        (f"/embed/{SLUG}/claims/customization", 1),
+    ],
+)
+@pytest.mark.parametrize("rule", ["after_vote", "after_close"])
+def test_a_closed_debate_has_one_banner_and_every_items_results(app, new_reader, path, items, rule):
+    voter = new_reader()
+    voter.stance("before", "open")
+    voter.vote_claim("customization", "agree")
+    voter.answer("coexistence")
+    set_poll(app, rule, voting_open=False)
+    html = new_reader().client.get(path).get_data(as_text=True)
+    assert html.count("Voting on this debate is closed.") == 1
+    assert html.index('id="voting-closed"') < html.index('class="vote"'), "at the top"
+    cards = re.findall(r'class="item-results" role="status">(.*?)</div>', html, re.S)
+    assert len(cards) == items
+    assert all('<ul class="bars"' in card for card in cards), "counts for a reader who never voted"
