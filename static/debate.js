@@ -64,7 +64,7 @@
     var button = event.target.closest("[data-copy]");
     if (!button) return;
     var field = document.getElementById(button.dataset.copy);
-    var status = button.nextElementSibling;
+    var status = document.getElementById(button.dataset.copy + "-status");
     var selected = function () { status.textContent = "Selected: press Ctrl+C (⌘C on a Mac) to copy."; };
     field.select();
     if (!navigator.clipboard || !window.isSecureContext) return selected();
