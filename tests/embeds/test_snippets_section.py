@@ -4,7 +4,7 @@ dashboard, one snippet per embed with a copy button, a preview and its height.""
 import re
 
 from debate.embeds.snippets import embeds_for
-from helpers import SLUG, stored_debate
+from helpers import SLUG, stored_debate, update_debate
 
 SECTION = re.compile(r'<details class="embed-snippets" id="embed"( open)?>(.*?)</details>', re.S)
 PREVIEW = re.compile(r"<iframe class=\"embed-preview\"[^>]*>", re.S)
@@ -68,3 +68,14 @@ def test_the_wordpress_instruction_gives_the_url_to_copy(client):
         f'<input id="snippet-url" type="text" readonly value="http://localhost/debates/{SLUG}"'
         in section
     )
+
+
+def test_a_debate_embedded_only_on_listed_sites_shows_no_preview_that_would_be_refused(
+    app, author_client
+):
+    update_debate(app, embed_any_site=False, embed_allowed_sites="https://blog.example.com")
+    html = author_client.get(f"/dashboard/debates/{SLUG}").get_data(as_text=True)
+    _open, section = section_of(html)
+    assert PREVIEW.findall(section) == []
+    assert "may be embedded only on the sites its author listed" in section
+    assert section.count("<textarea") == 9, "the snippets are all still there"
