@@ -151,3 +151,24 @@ def test_on_a_phone_the_answers_share_one_row_and_progress_follows_the_reader(br
     expect(page.locator("#my-progress")).to_have_text("You have voted on 1 of 7 claims.")
     assert page.errors == []
     page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "width"),
+    [(f"/debates/{SLUG}", 360), (f"/embed/{SLUG}", 640), (f"/embed/{SLUG}", 360)],
+)
+def test_a_claims_answers_each_fit_on_one_line_in_a_narrow_card(browser, live_server, path, width):
+    """A card's own width decides how tight its answers are: in a column of a
+    two-column embed, as on a phone, no label wraps or touches its border."""
+    page = page_recording_errors(browser, f"{live_server.url}{path}", width)
+    wrapped = page.evaluate(
+        """[...document.querySelectorAll('.claim .choice')].filter(button => {
+            const range = document.createRange();
+            range.selectNodeContents(button);
+            const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            return lines.size > 1 || button.scrollWidth > button.clientWidth;
+        }).map(button => button.textContent.trim())"""
+    )
+    assert wrapped == []
+    assert page.errors == []
+    page.context.close()
