@@ -133,10 +133,11 @@ class Debate:
 
     @property
     def frame_ancestors(self) -> str:
-        """The sites that may frame the embeds, as a CSP source list."""
+        """The sites that may frame the embeds, as a CSP source list: the debate's
+        own site always may (the author's previews on the dashboard)."""
         if self.embed_any_site:
             return "*"
-        return " ".join(self.embed_allowed_sites) or "'none'"
+        return " ".join(("'self'", *self.embed_allowed_sites))
 
     def allows_embedding_site(self, origin: str) -> bool:
         """May a page of this origin frame the embeds (the header's rule, for a

@@ -223,11 +223,13 @@ def _open_debate(slug: str) -> Debate:
 
 def refuse_unlisted_site(debate: Debate) -> None:
     """A vote from a frame that says it is embedded on a site the author did not
-    list. The browser already refuses to show the frame there (frame-ancestors);
+    list (its own site always may). The browser already refuses to show the frame
+    there (frame-ancestors);
     this holds when a frame says where it is, and a frame that says nothing is
     left to that header."""
     site = request.form.get(EMBEDDING_SITE_FIELD, "").strip()
-    if site and not debate.allows_embedding_site(site):
+    own_site = site == request.host_url.rstrip("/")
+    if site and not own_site and not debate.allows_embedding_site(site):
         shown = site if len(site) <= 80 else site[:77] + "..."
         abort(403, description=UNLISTED_SITE.format(site=shown))
 

@@ -16,6 +16,7 @@ DASHBOARD = f"/dashboard/debates/{SLUG}"
 FORM = f"{DASHBOARD}/embedding"
 EMBEDS = [f"/embed/{SLUG}", f"/embed/{SLUG}/question", f"/embed/{SLUG}/claims/customization"]
 BLOG = "https://blog.example.com"
+OWN_AND_BLOG = f"'self' {BLOG}"  # the debate's own site may always frame its embeds
 
 
 def frame_ancestors(response) -> str:
@@ -69,7 +70,7 @@ def test_listing_sites_by_a_plain_post_limits_every_embed(app, author_client, cl
     assert response.headers["Location"].endswith(f"{DASHBOARD}#embedding")
     assert stored(app) == (False, f"{BLOG} https://*.example.org")
     for path in EMBEDS:
-        assert frame_ancestors(client.get(path)) == f"{BLOG} https://*.example.org"
+        assert frame_ancestors(client.get(path)) == f"'self' {BLOG} https://*.example.org"
     # The debate page itself is never framed, whatever the list says.
     page = client.get(f"/debates/{SLUG}")
     assert frame_ancestors(page) == "'none'" and page.headers["X-Frame-Options"] == "DENY"
@@ -111,7 +112,7 @@ def test_bad_entries_are_refused_with_the_reason_and_change_nothing(
     if data.get("sites", "").strip():
         assert f">{data['sites']}</textarea>" in html  # the author's entries, to correct
     assert stored(app) == (False, BLOG)
-    assert frame_ancestors(client.get(EMBEDS[0])) == BLOG
+    assert frame_ancestors(client.get(EMBEDS[0])) == OWN_AND_BLOG
 
 
 def test_without_the_csrf_token_nothing_changes(app, author_client):
@@ -151,13 +152,13 @@ def test_kept_and_fresh_embeds_send_the_list_from_the_moment_it_changes(app_cach
     assert rendered == []  # served from the cache
 
     assert post(author, embedding="listed", sites=BLOG).status_code == 303
-    assert frame_ancestors(first_visit.get(path)) == BLOG  # the write dropped the kept page
+    assert frame_ancestors(first_visit.get(path)) == OWN_AND_BLOG  # the write dropped the kept page
     with templates_rendered(app) as rendered:
         kept = first_visit.get(path)
-    assert rendered == [] and frame_ancestors(kept) == BLOG
+    assert rendered == [] and frame_ancestors(kept) == OWN_AND_BLOG
     with templates_rendered(app) as rendered:
         fresh = first_visit.get(path, headers={"Cookie": "returning=1"})
-    assert rendered and frame_ancestors(fresh) == BLOG
+    assert rendered and frame_ancestors(fresh) == OWN_AND_BLOG
 
 
 def test_reloading_the_content_file_keeps_the_dashboards_choice_unless_it_lists_sites(
@@ -175,4 +176,4 @@ def test_reloading_the_content_file_keeps_the_dashboards_choice_unless_it_lists_
     (tmp_path / "listing.md").write_text(listing)
     assert runner.invoke(args=["debates", "load", str(tmp_path / "listing.md")]).exit_code == 0
     assert stored(app) == (False, "https://news.example.org")
-    assert frame_ancestors(app.test_client().get(EMBEDS[0])) == "https://news.example.org"
+    assert frame_ancestors(app.test_client().get(EMBEDS[0])) == "'self' https://news.example.org"

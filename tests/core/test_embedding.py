@@ -76,7 +76,7 @@ def test_the_read_model_names_its_frame_ancestors():
     assert anyone.frame_ancestors == "*"
     assert anyone.allows_embedding_site("https://elsewhere.net")
     only = make_debate(embed_any_site=False, embed_allowed_sites=listed)
-    assert only.frame_ancestors == "https://blog.example.com https://*.example.org"
+    assert only.frame_ancestors == "'self' https://blog.example.com https://*.example.org"
     assert only.allows_embedding_site("https://news.example.org")
     assert not only.allows_embedding_site("https://elsewhere.net")
 

@@ -59,7 +59,7 @@ def test_the_content_file_can_limit_who_may_embed(database_uri, tmp_path, runner
     reset_database(app)
     assert app.test_cli_runner().invoke(args=["debates", "load", str(path)]).exit_code == 0
     csp = app.test_client().get(f"/embed/{SLUG}").headers["Content-Security-Policy"]
-    assert "frame-ancestors https://blog.example.com https://*.example.org" in csp
+    assert "frame-ancestors 'self' https://blog.example.com https://*.example.org" in csp
 
 
 def test_unknown_embeds_are_404(client):

@@ -70,12 +70,14 @@ def test_the_wordpress_instruction_gives_the_url_to_copy(client):
     )
 
 
-def test_a_debate_embedded_only_on_listed_sites_shows_no_preview_that_would_be_refused(
-    app, author_client
+def test_a_debate_embedded_only_on_listed_sites_still_previews_on_its_own_site(
+    app, author_client, client
 ):
+    """The debate's own site may always frame its embeds, so the author's previews
+    work whatever the list says."""
     update_debate(app, embed_any_site=False, embed_allowed_sites="https://blog.example.com")
     html = author_client.get(f"/dashboard/debates/{SLUG}").get_data(as_text=True)
     _open, section = section_of(html)
-    assert PREVIEW.findall(section) == []
-    assert "may be embedded only on the sites its author listed" in section
-    assert section.count("<textarea") == 9, "the snippets are all still there"
+    assert len(PREVIEW.findall(section)) == section.count("<textarea") == 9
+    policy = client.get(f"/embed/{SLUG}").headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://blog.example.com" in policy
