@@ -28,50 +28,41 @@
     cue.textContent = "You have voted on " + done + " of " + total.dataset.claims + " claims.";
   });
 
-  // Sharing (templates/debates/_share.html): the links work alone; "Copy link" and the
-  // system's share sheet are offered only where the browser has them.
-  var share = document.getElementById("share");
-  if (share) {
-    var say = function (text) { document.getElementById("share-status").textContent = text; };
-    var showField = function () {
-      share.classList.remove("share-copies");
-      document.getElementById("share-url").select();
-    };
-    if (navigator.clipboard && window.isSecureContext) {
-      share.querySelector("[data-copy-link]").hidden = false;
-      share.classList.add("share-copies");
-    }
-    if (navigator.share) {
-      share.querySelector("[data-share-native]").hidden = false;
-    }
-    share.addEventListener("click", function (event) {
-      var url = share.dataset.shareUrl;
-      if (event.target.closest("[data-copy-link]")) {
-        navigator.clipboard.writeText(url).then(
-          function () { say("Link copied."); },
-          function () { showField(); say("Copying was refused: the link is selected above, to copy yourself."); }
-        );
-      } else if (event.target.closest("[data-share-native]")) {
-        navigator.share({ title: share.dataset.shareTitle, url: url }).catch(function () {});
-      }
-    });
-  }
-
-  // "Embed this poll": a copy button for each snippet (the field stays selectable
-  // without JavaScript), and previews that load only once their section is open.
+  // Copy buttons (the share row's link, each embed snippet): a button names its field
+  // (data-copy), which stays selectable without JavaScript; where the clipboard is
+  // refused or missing, the field is shown and selected for the reader to copy.
+  var canCopy = Boolean(navigator.clipboard && window.isSecureContext);
   document.querySelectorAll("[data-copy]").forEach(function (button) { button.hidden = false; });
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");
     if (!button) return;
     var field = document.getElementById(button.dataset.copy);
     var status = document.getElementById(button.dataset.copy + "-status");
-    var selected = function () { status.textContent = "Selected: press Ctrl+C (⌘C on a Mac) to copy."; };
-    field.select();
-    if (!navigator.clipboard || !window.isSecureContext) return selected();
+    var selected = function () {
+      var copies = field.closest(".share-copies");
+      if (copies) copies.classList.remove("share-copies");
+      field.select();
+      status.textContent = "Selected: press Ctrl+C (⌘C on a Mac) to copy.";
+    };
+    if (!canCopy) return selected();
     navigator.clipboard.writeText(field.value).then(function () {
-      status.textContent = "Copied.";
+      status.textContent = button.dataset.copied || "Copied.";
     }, selected);
   });
+
+  // Sharing (templates/debates/_share.html): the links work alone; where the link can be
+  // copied its field is not needed, and the system's share sheet is offered where it exists.
+  var share = document.getElementById("share");
+  if (share) {
+    if (canCopy) share.classList.add("share-copies");
+    if (navigator.share) share.querySelector("[data-share-native]").hidden = false;
+    share.addEventListener("click", function (event) {
+      if (!event.target.closest("[data-share-native]")) return;
+      navigator.share({ title: share.dataset.shareTitle, url: share.dataset.shareUrl }).catch(function () {});
+    });
+  }
+
+  // "Embed this poll": previews that load only once their section is open.
 
   // A preview starts at the height the embed's model gives for the frame's width,
   // then follows the heights the poll reports, as the pasted snippet does.

@@ -26,7 +26,7 @@ def test_copy_link_puts_the_debates_address_on_the_clipboard(browser, live_serve
 
     # By keyboard: the button is in the tab order and Enter copies again.
     page.evaluate("navigator.clipboard.writeText('')")
-    page.evaluate("document.getElementById('share-status').textContent = ''")
+    page.evaluate("document.getElementById('share-url-status').textContent = ''")
     share.get_by_role("link", name="Share by Email").focus()
     page.keyboard.press("Shift+Tab")
     expect(copy).to_be_focused()
