@@ -35,7 +35,13 @@
 
   // A frame sandboxed without forms (WordPress frames untrusted providers so) blocks a
   // form's submission before its submit event: hand the vote to htmx, which sends it.
+  // It goes with the frame's cookie, so the reader who votes is the one the frame
+  // loaded as, and a first vote's cookie is kept for the next visit.
   if (window.origin === "null") {
+    document.addEventListener("htmx:config:request", function (event) {
+      var ctx = event.detail && event.detail.ctx;
+      if (ctx && ctx.request.method === "POST") ctx.request.credentials = "include";
+    });
     document.addEventListener("click", function (event) {
       var button = event.target.closest("form.vote button[type=submit]");
       if (!button || !button.form) return;

@@ -27,7 +27,8 @@ def allow_framing(response):
     """Embeds may be framed by the debate's allowed sites (any site by default).
     A frame sandboxed without its own origin (WordPress's) may call its votes
     and ask for its new reader's proof of work:
-    CORS answered for `Origin: null` alone, without credentials."""
+    CORS answered for `Origin: null` alone, with credentials (web/cors.py says why
+    that is safe here)."""
     response.headers["Content-Security-Policy"] = content_security_policy(
         g.get("frame_ancestors", "*")
     )
@@ -37,7 +38,7 @@ def allow_framing(response):
     )
     if calls and request.headers.get("Origin") == SANDBOXED:
         response.vary.add("Origin")
-        allow_sandboxed_frames(response, "GET, POST")
+        allow_sandboxed_frames(response, "GET, POST", credentials=True)
     return response
 
 

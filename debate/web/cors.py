@@ -19,9 +19,14 @@ HTMX_REQUEST_HEADERS = (
 HTMX_RESPONSE_HEADERS = "HX-Trigger, HX-Retarget, HX-Reswap, HX-Redirect"
 
 
-def allow_sandboxed_frames(response: Response, methods: str) -> Response:
-    """Let a frame with an opaque origin call `methods` and read the answer, without
-    credentials (no Access-Control-Allow-Credentials: the browser sends no cookie)."""
+def allow_sandboxed_frames(response: Response, methods: str, credentials: bool = False) -> Response:
+    """Let a frame with an opaque origin call `methods` and read the answer; with
+    `credentials`, as its reader: the frame's cookie goes with the request and the
+    cookie a first vote sets is kept (partitioned by the embedding site). That is
+    safe for the embeds' votes alone: each must carry the vote token of the very
+    reader its cookie names, which no other site can read off the frame."""
+    if credentials:
+        response.headers["Access-Control-Allow-Credentials"] = "true"
     response.headers["Access-Control-Allow-Origin"] = SANDBOXED
     response.headers["Access-Control-Allow-Methods"] = methods
     response.headers["Access-Control-Allow-Headers"] = HTMX_REQUEST_HEADERS

@@ -223,10 +223,17 @@ def test_a_sandboxed_frame_votes_with_its_token_and_reads_the_answer(client):
     )
     assert preflight.headers["Access-Control-Allow-Origin"] == "null"
     assert "HX-Request" in preflight.headers["Access-Control-Allow-Headers"]
+    assert preflight.headers["Access-Control-Allow-Credentials"] == "true"
     voted = sandboxed_vote(client, token)
     assert voted.status_code == 200
     assert voted.headers["Access-Control-Allow-Origin"] == "null"
-    assert "Access-Control-Allow-Credentials" not in voted.headers
+    # With credentials: the reader's cookie is kept, partitioned by the embedding site,
+    # so the frame loads as the same reader next time, their vote shown.
+    assert voted.headers["Access-Control-Allow-Credentials"] == "true"
+    cookie = voted.headers["Set-Cookie"]
+    assert "SameSite=None" in cookie and "Partitioned" in cookie and "Secure" in cookie
+    again = client.get(f"/embed/{SLUG}/claims/customization").get_data(as_text=True)
+    assert 'value="agree"' in again and 'aria-pressed="true"' in again
     assert api_results(client)["readers"] == 1
 
 

@@ -154,6 +154,15 @@ def test_a_post_embeds_the_poll_sandboxed_and_a_vote_inside_counts(
             page.screenshot(path=screenshots / f"{name}-after.png")
             if kind == "debate":
                 page.wait_for_timeout(1200)  # the results panel refreshes every second
+            # The vote went with the frame's cookie: back on the post, the poll knows
+            # its reader (partitioned by the blog, so even with third-party cookies
+            # blocked) and shows their vote.
+            page.reload()
+            agree = page.frame_locator("iframe.wp-embedded-content").locator(
+                f"#claim-{CLAIM_VOTED[kind]} .choice[value=agree]"
+            )
+            expect(agree).to_have_attribute("aria-pressed", "true")
+            assert blog.agreed(CLAIM_VOTED[kind]) == agreed + 1
             context.close()
             assert page.errors == []
         browser.close()
