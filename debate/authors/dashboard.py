@@ -74,8 +74,9 @@ def debate(slug: str):
     stored = current_analysis(debate)
     # The figures' own fingerprint, not the page's: a poll that finds them unchanged
     # gets its 304 before anything is drawn, whichever process computed them when.
-    headers = {"Cache-Control": "private, no-cache", "ETag": f'"{stored.fingerprint}"'}
-    if request.if_none_match.contains(stored.fingerprint):
+    # Weak: the same figures whatever the encoding (compression leaves it as it is).
+    headers = {"Cache-Control": "private, no-cache", "ETag": f'W/"{stored.fingerprint}"'}
+    if request.if_none_match.contains_weak(stored.fingerprint):
         return "", 304, headers
     return (
         render_template("dashboard/_figures.html", **_figures_context(debate, stored)),

@@ -15,6 +15,10 @@ written once. A response is kept under its variant key: exactly what it
 varies on, and `Vary` names the same headers. Anything else (another method,
 a query the view does not name, a Host the app does not trust, a response
 that is not a 200 or sets a cookie) goes to Flask and is not kept.
+
+A kept response is the unencoded body: each client gets it encoded as it
+accepts by the app's one compression hook (`web/compression.py`), after any
+token went in.
 """
 
 from collections.abc import Callable
@@ -26,6 +30,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wrappers import Response
 
+from ..web.compression import encode
 from .store import Store
 
 # The request headers that decide between a page and a fragment.
@@ -33,6 +38,8 @@ VARY = ("HX-Request", "HX-Request-Type", "HX-History-Restore-Request")
 # Set in the environ of the request that fills the cache: the view draws the
 # response for nobody in particular (the token mark in place of a token).
 FILL = "debate.cache.fill"
+# What the filling request leaves out of the client's environ.
+NOT_FILLED_WITH = ("HTTP_IF_NONE_MATCH", "HTTP_COOKIE", "HTTP_ACCEPT_ENCODING")
 
 
 def wants_fragment(environ: dict | None = None) -> bool:
@@ -101,10 +108,6 @@ class KeptResponse:
     headers: list[tuple[str, str]]
     body: bytes
 
-    @property
-    def etag(self) -> str | None:
-        return next((v for k, v in self.headers if k.lower() == "etag"), None)
-
 
 class ResponseCache:
     """WSGI middleware in front of the app (see the module's docstring)."""
@@ -132,18 +135,21 @@ class ResponseCache:
             ttl=self.app.config[policy.seconds],
             keep=lambda response: self._keepable(response, policy.personal),
         )
+        body = kept.body
         if policy.personal:
-            body = kept.body.replace(self.mark, self.fresh_token().encode())
-            headers = [(k, v) for k, v in kept.headers if k.lower() != "content-length"]
-            start_response(kept.status, [*headers, ("Content-Length", str(len(body)))])
-            return [body]
-        if kept.etag and kept.etag in environ.get("HTTP_IF_NONE_MATCH", ""):
-            # No Content-Length on a 304: some clients would wait for that many bytes.
-            headers = [(k, v) for k, v in kept.headers if k.lower() != "content-length"]
-            start_response("304 NOT MODIFIED", headers)
-            return []
-        start_response(kept.status, kept.headers)
-        return [kept.body]
+            body = body.replace(self.mark, self.fresh_token().encode())
+        return self._send(kept, body, environ, start_response)
+
+    def _send(self, kept: KeptResponse, body: bytes, environ, start_response):
+        """The kept identity body answered 304 if the client holds its ETag (a weak
+        one is the same for every encoding), else encoded as the client accepts by
+        the app's one compression hook (in a request context, which it reads)."""
+        response = self.app.response_class(body, kept.status, kept.headers)  # its Content-Length
+        response.make_conditional(environ)
+        if response.status_code == 200:
+            with self.app.request_context(environ):
+                response = encode(response)
+        return response(environ, start_response)
 
     def _route(self, environ) -> tuple[CachePolicy, str] | None:
         """The policy of the view this request reaches, and its debate's slug."""
@@ -156,10 +162,9 @@ class ResponseCache:
 
     def _fill(self, environ) -> KeptResponse:
         """The app's whole response for nobody in particular (no cookie, no
-        If-None-Match: a 304 could not be kept)."""
-        environ = {
-            k: v for k, v in environ.items() if k not in ("HTTP_IF_NONE_MATCH", "HTTP_COOKIE")
-        }
+        If-None-Match: a 304 could not be kept), unencoded: a reader page's token
+        goes into the identity body, and each client gets the encoding it accepts."""
+        environ = {k: v for k, v in environ.items() if k not in NOT_FILLED_WITH}
         environ[FILL] = True
         captured: dict = {}
 

@@ -105,7 +105,8 @@ def results(slug: str):
         return render_template("debates/results.html", **context)
     response = current_app.make_response(render_template("debates/_results.html", **context))
     allow_sandboxed_frames(response, "GET")
-    response.add_etag()
+    # Weak: the same panel whatever the encoding, so a 304 is decided before encoding.
+    response.add_etag(weak=True)
     response.cache_control.public = True
     response.cache_control.max_age = 0
     response.cache_control.s_maxage = max(1, current_app.config["CACHE_RESULTS_SECONDS"])

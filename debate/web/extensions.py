@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from ..cache.store import init_store
 from ..store.db import db, end_session_even_if_connection_died
+from .compression import init_compression
 from .security import SessionRespectingLoginManager
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
@@ -22,6 +23,8 @@ login_manager.session_protection = "basic"
 
 
 def init_extensions(app: Flask) -> None:
+    # First registered, so its after_request hook runs last, on the finished response.
+    init_compression(app)
     db.init_app(app)
     app.teardown_appcontext(end_session_even_if_connection_died)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
