@@ -7,7 +7,7 @@ PORT   ?= 5000
 HTMX_VERSION := 4.0.1
 ALTCHA_VERSION := 3.2.2
 
-.PHONY: run test test-fast check bench install install-dev migrate load serve lint types vendor clean
+.PHONY: run test test-fast check bench lighthouse install install-dev migrate load serve lint types vendor clean
 
 ## run: install, migrate, load the bundled essay and serve it on http://$(HOST):$(PORT)
 run: install migrate load serve
@@ -27,6 +27,11 @@ check: lint types test-fast
 ## and PostgreSQL; BENCH_ARGS=--quick for one short run, --help for the rest)
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## lighthouse: npm's Lighthouse in Debian's Chromium on the debate page, an embed, the results
+## page and the dashboard, mobile and desktop; fails under 100 (performance: under 95)
+lighthouse: install node_modules/.installed
+	$(BIN)/python -m bench.lighthouse $(LIGHTHOUSE_ARGS)
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
