@@ -303,3 +303,9 @@ def test_the_oembed_html_carries_wordpress_s_fallback_and_a_frame(client):
         r"<blockquote><a href=\"http://localhost/embed/[^\"]+/customization\">", markup
     )
     assert re.search(r"<iframe src=\"http://localhost/embed/[^\"]+/customization\"", markup)
+
+
+@pytest.mark.parametrize("path", EMBEDS)
+def test_every_embed_has_a_meta_description(client, path):
+    head = client.get(path).get_data(as_text=True).split("</head>")[0]
+    assert '<meta name="description" content="The AI arms race' in head
