@@ -301,3 +301,10 @@ def test_an_author_with_no_debate_is_told_what_to_do_not_a_server_command(app):
     text = text_of(client.get("/dashboard/").get_data(as_text=True))
     assert "You have no debate here yet" in text and "new@example.org" in text
     assert "flask" not in text and "--owner" not in text
+
+
+def test_the_dashboard_pages_have_a_meta_description(author_client):
+    index = author_client.get("/dashboard/").get_data(as_text=True).split("</head>")[0]
+    assert '<meta name="description" content="Your debates: readers, votes' in index
+    page = author_client.get(DASHBOARD).get_data(as_text=True).split("</head>")[0]
+    assert re.search(r'<meta name="description" content="Readers, votes .*Open Source', page)
