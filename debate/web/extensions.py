@@ -6,9 +6,9 @@ from flask import Flask
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
+from ..cache.responses import init_compression
 from ..cache.store import init_store
 from ..store.db import db, end_session_even_if_connection_died
-from .compression import init_compression
 from .security import SessionRespectingLoginManager
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"

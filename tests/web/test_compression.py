@@ -162,7 +162,7 @@ def test_a_returning_reader_gets_a_compressed_page_from_flask(app):
 
 
 def test_compression_runs_after_every_other_after_request_hook(database_uri):
-    from debate.web.compression import encode
+    from debate.cache.responses import encode
 
     app = make_app(database_uri)
     assert app.after_request_funcs[None][0] is encode
