@@ -161,8 +161,10 @@ class Deadlines:
                 heapq.heappop(self.heap)
                 self.live.discard(token)
                 log.error("a database statement outlived its deadline: dropping its connection")
-                with suppress(OSError):
-                    socket.socket(fileno=os.dup(fd)).shutdown(socket.SHUT_RDWR)
+                # A duplicate of the driver's descriptor, closed here: shutting it
+                # down ends the connection for the driver too.
+                with suppress(OSError), socket.socket(fileno=os.dup(fd)) as connection:
+                    connection.shutdown(socket.SHUT_RDWR)
 
 
 deadlines = Deadlines()

@@ -1,10 +1,14 @@
 """SQLite's write queue: writers of one file take turns, across threads and processes."""
 
+import gc
+import socket
 import subprocess
 import sys
 import threading
+import time
+import warnings
 
-from debate.store.db import SQLiteWriteQueue, write_turn
+from debate.store.db import Deadlines, SQLiteWriteQueue, write_turn
 from helpers import make_app
 
 
@@ -46,3 +50,19 @@ def test_another_process_waits_for_the_turn(tmp_path):
         held = subprocess.run([sys.executable, "-c", TRY_LOCK, queue.path])
     free = subprocess.run([sys.executable, "-c", TRY_LOCK, queue.path])
     assert (held.returncode, free.returncode) == (3, 0)
+
+
+def test_a_statement_past_its_deadline_has_its_connection_shut_and_nothing_left_open():
+    """The watchdog shuts the socket of a statement that outlived its deadline, through a
+    duplicate of its descriptor that it closes (left to the garbage collector, it was an
+    unclosed socket, and under load a warning that failed whatever test was running)."""
+    ours, peer = socket.socketpair()
+    watchdog = Deadlines()
+    with ours, peer, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        watchdog.arm(ours.fileno(), 0.01)
+        peer.settimeout(5)
+        assert peer.recv(1) == b"", "the connection was shut"
+        time.sleep(0.1)  # the watchdog is done with it
+        gc.collect()
+        assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
