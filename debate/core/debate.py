@@ -7,6 +7,8 @@ can be pickled into a shared cache and read by any thread.
 """
 
 import datetime
+import html
+import re
 from dataclasses import dataclass, field
 
 from .embedding import site_allows
@@ -38,6 +40,13 @@ def long_date(iso_date: str) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+_RUN_IN = re.compile(r"<p><strong>(.*?)</strong>", re.S)
+
+
+def _plain(html_text: str) -> str:
+    return " ".join(html.unescape(html_text).split()).casefold()
+
+
 @dataclass(frozen=True)
 class Side:
     """One of the essay's two cases: its heading and the prose before its claims."""
@@ -53,6 +62,14 @@ class Claim:
     side: str
     title: str
     text_html: str
+
+    @property
+    def title_runs_in(self) -> bool:
+        """Does the text open with the title in bold ("**Accountability** is also
+        clearer...")? Then the page shows the title once, there, and its heading
+        is for screen readers alone."""
+        opening = _RUN_IN.match(self.text_html.lstrip())
+        return opening is not None and _plain(opening[1]) == _plain(self.title)
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ DEFAULT_WIDTH = 720
 # embeds measured in Chromium at 360-1,024 px; a browser test holds every kind to
 # 15% (tests/embeds/test_embed_heights.py).
 HEIGHT_MODELS = {
-    "embed.debate": (1049, 0, 476),
-    "embed.question": (340, 0, 226),
-    "embed.claim": (145, 35_500, 238),
+    "embed.debate": (1178, 0, 385),
+    "embed.question": (328, 0, 227),
+    "embed.claim": (160, 18_563, 197),
 }
 
 

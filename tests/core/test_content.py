@@ -178,3 +178,22 @@ def test_headings_inside_code_fences_are_prose():
     fenced = GOOD.replace("Context.", "```\n## Not a case {side=open}\n```")
     content = parse_text(fenced)
     assert "Not a case" in content.context_html
+
+
+@pytest.mark.parametrize(
+    ("text_html", "runs_in"),
+    [
+        ("<p><strong>Accountability</strong> is also clearer.</p>", True),
+        ("\n<p><strong>accountability </strong> is also clearer.</p>", True),
+        ("<p><strong>Cost &amp; access</strong> matter.</p>", False),
+        ("<p>The open source movement's greatest gift.</p>", False),
+        ("<p>It is about <strong>Accountability</strong>.</p>", False),
+    ],
+)
+def test_a_claim_knows_whether_its_text_opens_with_its_title(text_html, runs_in):
+    from debate.core.debate import Claim
+
+    assert Claim("k", "open", "Accountability", text_html).title_runs_in is runs_in
+    assert Claim("k", "open", "Cost & access", text_html).title_runs_in is (
+        "Cost &amp; access" in text_html
+    )

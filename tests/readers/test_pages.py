@@ -143,3 +143,16 @@ def test_the_page_carries_what_a_publication_wraps_around_an_essay(app, client, 
     )
     results = client.get(f"/debates/{SLUG}/results").get_data(as_text=True)
     assert '<meta property="og:description" content="Who wins?">' in results
+
+
+def test_a_claims_title_is_shown_once(client):
+    """A claim whose text opens with its title in bold shows it there alone (its
+    heading stays for screen readers, naming the card); another shows its heading."""
+    page = client.get(f"/debates/{SLUG}").get_data(as_text=True)
+
+    def heading(key: str) -> str:
+        return re.search(rf'<h3 id="claim-{key}-title" class="([^"]+)"', page).group(1)
+
+    assert heading("accountability") == "claim-title visually-hidden"
+    assert "<strong>Accountability</strong> is also clearer" in page
+    assert heading("compounding-innovation") == "claim-title"
