@@ -63,13 +63,15 @@ class Claim:
     title: str
     text_html: str
 
-    @property
-    def title_runs_in(self) -> bool:
-        """Does the text open with the title in bold ("**Accountability** is also
-        clearer...")? Then the page shows the title once, there, and its heading
-        is for screen readers alone."""
+    # Does the text open with the title in bold ("**Accountability** is also
+    # clearer...")? Then the page shows the title once, there, and its heading is
+    # for screen readers alone. Worked out once, as the read model is built.
+    title_runs_in: bool = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
         opening = _RUN_IN.match(self.text_html.lstrip())
-        return opening is not None and _plain(opening[1]) == _plain(self.title)
+        runs_in = opening is not None and _plain(opening[1]) == _plain(self.title)
+        object.__setattr__(self, "title_runs_in", runs_in)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,9 @@ def test_the_author_limits_the_embeds_in_place(browser, server):
     )
     assert page.evaluate("window.notReloaded") is True
     embed = page.request.get(f"{server.url}/embed/{SLUG}")
-    assert "frame-ancestors https://blog.example.com" in embed.headers["content-security-policy"]
+    assert (
+        "frame-ancestors 'self' https://blog.example.com"
+        in embed.headers["content-security-policy"]
+    )
     page.context.close()
     assert [e for e in page.errors if "400" not in e] == []
