@@ -30,6 +30,19 @@
       window.parent.postMessage({ message: "link", value: link.href, secret: secret }, "*");
     });
   }
+
+  // Where the poll is embedded: the origin of the page that frames it, sent with each
+  // vote. The server refuses a vote from a site the author did not list, and keeps the
+  // site (if it is an origin) for the author's view of where votes come from.
+  var site = (window.location.ancestorOrigins && window.location.ancestorOrigins[0]) || "";
+  if (!site && document.referrer) {
+    try { site = new URL(document.referrer).origin; } catch (error) { site = ""; }
+  }
+  document.addEventListener("submit", function (event) {
+    var field = event.target.querySelector && event.target.querySelector("input[name=embedding_site]");
+    if (field) field.value = site;
+  }, true);
+
   new ResizeObserver(report).observe(document.documentElement);
   window.addEventListener("load", report);
 

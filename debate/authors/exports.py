@@ -4,7 +4,10 @@ Rows are read with yield_per and written out batch by batch, so a million
 votes never sit in memory at once. Readers appear under a pseudonym: an HMAC
 of their id under a key drawn for this export alone and then forgotten. The
 same reader has the same pseudonym throughout one export, and nothing links
-it to their cookie or to their pseudonym in any other export.
+it to their cookie or to their pseudonym in any other export. Each vote says
+where its current choice came from: the embedding site (empty when unknown),
+the network bucket (a day's pseudonym of a /24 or /48; empty when unknown) and
+the UTC hour.
 """
 
 import csv
@@ -22,7 +25,18 @@ from ..core.debate import Debate
 from ..store.db import DbSession
 from ..store.models import Vote
 
-FIELDS = ("debate", "item_kind", "item_key", "choice", "first_cast_at", "last_changed_at", "reader")
+FIELDS = (
+    "debate",
+    "item_kind",
+    "item_key",
+    "choice",
+    "first_cast_at",
+    "last_changed_at",
+    "reader",
+    "site",
+    "network",
+    "hour",
+)
 BATCH_SIZE = 1000
 PSEUDONYM_HEX_DIGITS = 16  # 64 bits: no collisions among any realistic number of readers
 
@@ -45,13 +59,21 @@ def vote_rows(session: DbSession, debate: Debate, batch_size: int = BATCH_SIZE) 
     pseudonym = pseudonymiser()
     result = session.execute(
         select(
-            Vote.kind, Vote.item_key, Vote.choice, Vote.created_at, Vote.updated_at, Vote.reader_id
+            Vote.kind,
+            Vote.item_key,
+            Vote.choice,
+            Vote.created_at,
+            Vote.updated_at,
+            Vote.reader_id,
+            Vote.site,
+            Vote.network,
+            Vote.cast_hour,
         )
         .where(Vote.debate_id == debate.id)
         .order_by(Vote.id)
         .execution_options(yield_per=batch_size)
     )
-    for kind, key, choice, created_at, updated_at, reader_id in result:
+    for kind, key, choice, created_at, updated_at, reader_id, site, network, hour in result:
         yield {
             "debate": debate.slug,
             "item_kind": kind,
@@ -60,6 +82,9 @@ def vote_rows(session: DbSession, debate: Debate, batch_size: int = BATCH_SIZE) 
             "first_cast_at": _timestamp(created_at),
             "last_changed_at": _timestamp(updated_at),
             "reader": pseudonym(reader_id),
+            "site": site,
+            "network": network,
+            "hour": _timestamp(hour),
         }
 
 

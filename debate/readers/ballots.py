@@ -10,10 +10,12 @@ of their own by loading a page, so the token alone is not the proof: the
 origin is.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from wtforms import StringField
 from wtforms.validators import AnyOf, InputRequired
@@ -32,10 +34,10 @@ from ..core.debate import (
     Item,
 )
 from ..core.tally import results_from_sums
-from ..store.db import db, retry_on_lost_connection, write_turn
-from ..store.votes import NewReaderRefused, VoteVanished, cast_vote, counter_sums
+from ..store.db import db, retry_on_lost_connection, utcnow, write_turn
+from ..store.votes import NewReaderRefused, Provenance, VoteVanished, cast_vote, counter_sums
 from ..web.forms import FieldsForm
-from ..web.limits import limits
+from ..web.limits import limits, network_bucket
 from .identity import current_reader
 from .proof import new_challenge, proven
 
@@ -120,6 +122,30 @@ def check_vote_origin() -> None:
     referer = request.headers.get("Referer", "")
     if fetch_site is None and origin is None and not referer.startswith(site + "/"):
         abort(400, description=REFUSED)
+
+
+# An origin as browsers serialise it: http(s), a host name or address, a port.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_ORIGIN = re.compile(
+    rf"https?://(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9a-f:.]{{2,45}}\])(?::[0-9]{{1,5}})?"
+)
+
+
+def embedding_site(value: str) -> str:
+    """The site an embed says frames it, if it is an origin (scheme://host[:port]);
+    "" (unknown) for anything else. Only the author's segments read it."""
+    return value if len(value) <= 300 and _ORIGIN.fullmatch(value) else ""
+
+
+def vote_provenance() -> Provenance:
+    """Where this vote comes from: the page that framed the embed (embed-frame.js
+    sends its origin), or the debate's own site; and the client's network bucket."""
+    if request.blueprint == "embed":
+        site = embedding_site(request.form.get(EMBEDDING_SITE_FIELD, ""))
+    else:
+        site = request.host_url.rstrip("/")
+    secret = cast(str, current_app.secret_key)
+    return Provenance(site, network_bucket(request.remote_addr, secret, utcnow().date()))
 
 
 def claim_ballot(slug: str, claim_key: str) -> Ballot:
@@ -251,6 +277,7 @@ def _cast(ballot: Ballot) -> Ballot:
     reader = current_reader()
     answer_needs_counts = wants_fragment()
     limits().count_vote()  # only now: a refused request uses up nobody's budget
+    provenance = vote_provenance()
 
     def record() -> dict:
         cast_vote(
@@ -261,6 +288,7 @@ def _cast(ballot: Ballot) -> Ballot:
             ballot.choice,
             commit=False,
             admit_new_reader=_admit_new_reader,
+            provenance=provenance,
         )
         counts = (
             counter_sums(db.session, ballot.debate.id, ballot.item) if answer_needs_counts else {}

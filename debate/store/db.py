@@ -47,6 +47,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def this_hour() -> datetime:
+    """The current UTC hour, as a vote's provenance stores it."""
+    return utcnow().replace(minute=0, second=0, microsecond=0)
+
+
 def end_session_even_if_connection_died(_error=None) -> None:
     """teardown_appcontext: end the request's session; when its connection died
     (the database restarted), the rollback fails: drop the connection instead

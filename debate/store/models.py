@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.debate import AFTER_VOTE
-from .db import db, utcnow
+from .db import db, this_hour, utcnow
 
 if TYPE_CHECKING:
     # db.Model is made at run time from Base (model_class); mypy cannot see it as a class.
@@ -158,6 +158,12 @@ class Vote(Model):
     choice: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Where the current choice came from, without personal data (store/votes.py
+    # Provenance): the embedding site's origin ("" unknown), a network bucket that
+    # changes every day ("" unknown), and the UTC hour.
+    site: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    network: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    cast_hour: Mapped[datetime] = mapped_column(default=this_hour)
 
 
 class Tally(Model):
@@ -224,3 +230,26 @@ class AnalysisRow(Model):
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     # A process recomputing it holds it until then (a lease, so a crash frees it).
     refreshing_until: Mapped[datetime | None]
+
+
+class Exclusion(Model):
+    """Votes an author set aside: those from one embedding site, from one network
+    bucket, or cast in a window of hours. Votes stay; every count leaves out the
+    votes an active exclusion covers. Including them again lifts the exclusion,
+    which stays on record."""
+
+    __tablename__ = "exclusions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('site', 'network', 'window')", name="exclusion_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    set_by: Mapped[str] = mapped_column(String(254))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lifted_by: Mapped[str | None] = mapped_column(String(254))
+    lifted_at: Mapped[datetime | None]

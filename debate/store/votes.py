@@ -44,6 +44,17 @@ class VoteVanished(Exception):
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a vote came from, without personal data: the origin of the site that
+    embedded the poll (or the debate's own site; "" when unknown) and the network
+    bucket (web/limits.py network_bucket; "" when unknown). The hour is the write's.
+    For the author's segments and exclusions only: nothing else trusts it."""
+
+    site: str = ""
+    network: str = ""
+
+
+@dataclass(frozen=True)
 class CastResult:
     choice: str
     previous: str | None
@@ -62,17 +73,25 @@ def cast_vote(
     choice: str,
     commit: bool = True,
     admit_new_reader: Callable[[], bool] | None = None,
+    provenance: Provenance | None = None,
 ) -> CastResult:
     """Record `choice` as the reader's vote on the item and commit (or leave the
     commit to a caller who reads in the same transaction first).
 
     The caller has validated the item and the choice; this only keeps the
     rows and counters exact. A reader's first vote is first put to
-    `admit_new_reader` (the new readers' budget), which may refuse it. Statements
+    `admit_new_reader` (the new readers' budget), which may refuse it. The vote's
+    provenance is that of the request that set its current choice. Statements
     are built once per dialect and run on the session's connection: a vote is a
     handful of short statements.
     """
     now = utcnow()
+    provenance = provenance or Provenance()
+    origin = {
+        "site": provenance.site,
+        "network": provenance.network,
+        "cast_hour": now.replace(minute=0, second=0, microsecond=0),
+    }
     run = session.connection().execute
     dialect = session.get_bind().dialect.name
     sql = _statements(dialect)
@@ -104,6 +123,7 @@ def cast_vote(
                 "choice": choice,
                 "created_at": now,
                 "updated_at": now,
+                **origin,
             },
         ).first()
         is not None
@@ -120,7 +140,7 @@ def cast_vote(
         if previous is None:
             raise VoteVanished(debate_id)
         if previous != choice:
-            run(sql.change_vote, {**item, "choice": choice, "updated_at": now})
+            run(sql.change_vote, {**item, "choice": choice, "updated_at": now, **origin})
     moves = []
     if previous != choice:
         moves.append((kind, item_key, choice, +1))
@@ -204,7 +224,13 @@ def _statements(dialect: str) -> _VoteStatements:
         current_choice=select(votes.c.choice).where(*same_item).with_for_update(),
         change_vote=update(votes)
         .where(*same_item)
-        .values(choice=bindparam("choice"), updated_at=bindparam("updated_at")),
+        .values(
+            choice=bindparam("choice"),
+            updated_at=bindparam("updated_at"),
+            site=bindparam("site"),
+            network=bindparam("network"),
+            cast_hour=bindparam("cast_hour"),
+        ),
         add_to_tally=add_to_tally,
         hold_debate=select(debates.c.id)
         .where(debates.c.id == bindparam("debate_id"))

@@ -14,11 +14,15 @@ once a minute), and sign-ins are refused: a guesser must not get unlimited
 tries because Redis is down.
 """
 
+import hashlib
+import hmac
 import ipaddress
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from typing import cast
 
 from flask import Flask, current_app, request
@@ -43,6 +47,35 @@ def client_network() -> str:
     if parsed.version == 6:
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return str(parsed)
+
+
+# The network bucket: a /24 or a /48 (a neighbourhood of addresses, not a subscriber),
+# keyed by the day so that buckets cannot be followed from one day to the next.
+BUCKET_PREFIX = {4: 24, 6: 48}
+BUCKET_HEX_DIGITS = 16
+
+
+def network_bucket(address: str | None, secret_key: str, day: date) -> str:
+    """The network a vote came from, as the author may see it: an HMAC of the
+    address's /24 (IPv4) or /48 (IPv6) under a key derived from the secret key and
+    the UTC day. The same within a network and a day, different across either;
+    the address is never stored. "" when there is no address to speak of."""
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        return ""
+    network = ipaddress.ip_network(f"{parsed}/{BUCKET_PREFIX[parsed.version]}", strict=False)
+    return hmac.new(
+        _bucket_key(secret_key, day), str(network).encode(), hashlib.sha256
+    ).hexdigest()[:BUCKET_HEX_DIGITS]
+
+
+@lru_cache(maxsize=4)
+def _bucket_key(secret_key: str, day: date) -> bytes:
+    """Today's key, derived (never stored): yesterday's cannot be worked out from it."""
+    return hmac.new(
+        secret_key.encode(), f"network bucket {day.isoformat()}".encode(), hashlib.sha256
+    ).digest()
 
 
 def _account() -> str:
