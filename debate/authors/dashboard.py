@@ -34,9 +34,10 @@ from ..embeds.snippets import embeds_for
 from ..store import analyses, debates
 from ..store.analyses import StoredAnalysis
 from ..store.db import db, utcnow, write_turn
+from ..store.votes import votes_covered
 from ..web.limits import limits
 from . import exports
-from .forms import EmbeddingForm, ResetForm, VisibilityForm, VotingForm
+from .forms import EmbeddingForm, ExclusionForm, ResetForm, VisibilityForm, VotingForm
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 log = logging.getLogger(__name__)
@@ -104,6 +105,7 @@ def _page(debate: Debate, **context) -> str:
         "dashboard/debate.html",
         resets=resets,
         embeds=embeds_for(debate),
+        **exclusions_context(debate),
         **_figures_context(debate, stored),
         **context,
     )
@@ -231,6 +233,52 @@ def reset(slug: str):
     )
     flash(f"Deleted all {deleted} votes of “{debate.title}”.")
     return redirect(url_for("dashboard.debate", slug=debate.slug), 303)
+
+
+@bp.post("/debates/<slug>/exclusions")
+def exclude(slug: str):
+    """Set aside the votes of a site, a network bucket or a window of hours."""
+    debate = owned_debate_or_404(slug)
+    form = _validated(ExclusionForm())
+    kind, value = form.kind.data, form.value.data or ""
+    debates.add_exclusion(db.session, debate.id, current_user.email, kind, value, *form.window())
+    db.session.commit()
+    invalidate(slug)
+    log.info("%s set aside votes of %s: %s %s", current_user.email, slug, kind, value)
+    return _exclusions_answer(slug)
+
+
+@bp.post("/debates/<slug>/exclusions/<int:exclusion_id>/include")
+def include_again(slug: str, exclusion_id: int):
+    """Count the votes of an exclusion again; it stays on record, lifted."""
+    debate = owned_debate_or_404(slug)
+    if not debates.include_again(db.session, debate.id, exclusion_id, current_user.email):
+        abort(404, description="This debate has no such exclusion in force.")
+    db.session.commit()
+    invalidate(slug)
+    log.info(
+        "%s included again the votes of exclusion %d of %s", current_user.email, exclusion_id, slug
+    )
+    return _exclusions_answer(slug)
+
+
+def exclusions_context(debate: Debate) -> dict:
+    """The debate's exclusions, in force first, and how many votes each covers."""
+    return {
+        "exclusions": debates.exclusions_of(db.session, debate.id),
+        "covered": votes_covered(db.session, debate.id, debate.exclusions),
+    }
+
+
+def _exclusions_answer(slug: str):
+    """The exclusions partial for htmx (and a signal to refresh the figures), else a 303."""
+    if not wants_fragment():
+        return redirect(url_for("dashboard.debate", slug=slug, _anchor="exclusions"), 303)
+    debate = debate_or_404(slug)
+    html = render_template(
+        "dashboard/_exclusions.html", debate=debate, **exclusions_context(debate)
+    )
+    return html, 200, {"HX-Trigger": "poll-settings-changed"}
 
 
 @bp.get("/debates/<slug>/votes.csv")

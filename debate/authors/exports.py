@@ -7,7 +7,8 @@ same reader has the same pseudonym throughout one export, and nothing links
 it to their cookie or to their pseudonym in any other export. Each vote says
 where its current choice came from: the embedding site (empty when unknown),
 the network bucket (a day's pseudonym of a /24 or /48; empty when unknown) and
-the UTC hour.
+the UTC hour. Every vote is exported, with `set_aside` true for those the
+author's exclusions leave out of the counts (the other outlets count the rest).
 """
 
 import csv
@@ -18,12 +19,14 @@ import json
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, case, false, select
 
 from ..core.debate import Debate
 from ..store.db import DbSession
 from ..store.models import Vote
+from ..store.votes import set_aside
 
 FIELDS = (
     "debate",
@@ -36,6 +39,7 @@ FIELDS = (
     "site",
     "network",
     "hour",
+    "set_aside",
 )
 BATCH_SIZE = 1000
 PSEUDONYM_HEX_DIGITS = 16  # 64 bits: no collisions among any realistic number of readers
@@ -57,6 +61,7 @@ def _timestamp(moment: datetime) -> str:
 def vote_rows(session: DbSession, debate: Debate, batch_size: int = BATCH_SIZE) -> Iterator[dict]:
     """One dict per vote, in the order votes were first cast."""
     pseudonym = pseudonymiser()
+    covered = set_aside(cast(Table, Vote.__table__), debate.exclusions)
     result = session.execute(
         select(
             Vote.kind,
@@ -68,12 +73,13 @@ def vote_rows(session: DbSession, debate: Debate, batch_size: int = BATCH_SIZE) 
             Vote.site,
             Vote.network,
             Vote.cast_hour,
+            false() if covered is None else case((covered, True), else_=False),
         )
         .where(Vote.debate_id == debate.id)
         .order_by(Vote.id)
         .execution_options(yield_per=batch_size)
     )
-    for kind, key, choice, created_at, updated_at, reader_id, site, network, hour in result:
+    for kind, key, choice, created_at, updated_at, reader_id, site, network, hour, aside in result:
         yield {
             "debate": debate.slug,
             "item_kind": kind,
@@ -85,6 +91,7 @@ def vote_rows(session: DbSession, debate: Debate, batch_size: int = BATCH_SIZE) 
             "site": site,
             "network": network,
             "hour": _timestamp(hour),
+            "set_aside": bool(aside),
         }
 
 

@@ -64,7 +64,8 @@ class VoteCounts:
     stances: readers per (before, after) answer, None where unanswered, every
     reader included; choices: votes on claims and the closing question per
     choice and per their reader's stances; per_minute: votes by the minute they
-    were first cast.
+    were first cast; set_aside: votes the author's exclusions leave out of all
+    the others.
     """
 
     readers: int
@@ -74,6 +75,7 @@ class VoteCounts:
     stances: dict[Stances, int]
     choices: dict[CountedChoice, int]
     per_minute: dict[datetime, int]
+    set_aside: int = 0
 
 
 def is_current(kind: str, key: str, choice: str, claim_keys: set[str], options: set[str]) -> bool:
@@ -342,6 +344,7 @@ class DebateAnalysis:
     votes_over_time: Timeline
     min_n: int
     camps: dict[str, int]  # readers per final stance
+    set_aside: int = 0  # votes the author set aside, left out of everything above
 
 
 def analyse(debate: Debate, counts: VoteCounts, min_n: int = MIN_N) -> DebateAnalysis:
@@ -366,4 +369,5 @@ def analyse(debate: Debate, counts: VoteCounts, min_n: int = MIN_N) -> DebateAna
         votes_over_time=timeline_of(counts.per_minute),
         min_n=min_n,
         camps=camps,
+        set_aside=counts.set_aside,
     )

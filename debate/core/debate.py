@@ -34,6 +34,25 @@ VISIBILITY_LABELS = {
 }
 
 
+# What an author may set aside (store/votes.py set_aside): the votes from one
+# embedding site, from one network bucket, or cast in a window of hours.
+SITE, NETWORK, WINDOW = "site", "network", "window"
+EXCLUSION_KINDS = (SITE, NETWORK, WINDOW)
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """An author's exclusion in force: `value` is the site or the network bucket
+    ("" for votes where it is unknown); a window covers the hours from `starts_at`
+    up to, not including, `ends_at` (UTC)."""
+
+    id: int
+    kind: str
+    value: str = ""
+    starts_at: datetime.datetime | None = None
+    ends_at: datetime.datetime | None = None
+
+
 def long_date(iso_date: str) -> str:
     """2026-11-30 as "30 November 2026", for a byline."""
     day = datetime.date.fromisoformat(iso_date)
@@ -113,6 +132,8 @@ class Debate:
     voting_open: bool = False
     results_visibility: str = AFTER_VOTE
     owner_id: int | None = None
+    # The author's exclusions in force: every count leaves out the votes they cover.
+    exclusions: tuple[Exclusion, ...] = ()
     # Derived once here, since every request reads them.
     claims_by_key: dict[str, Claim] = field(init=False, compare=False, repr=False)
     # May a reader see an item's counts, keyed by whether they voted on it?

@@ -28,6 +28,9 @@ READERS_KIND = "readers"
 # The counters of readers who answered both stance questions: kind FLOW, key
 # the stance before reading, choice the stance after (store/votes.py).
 FLOW = "flow"
+# Not a counter: how many votes the author's exclusions set aside, which the
+# store adds to a debate's sums when any are in force (store/votes.py).
+SET_ASIDE = ("set_aside", "all", "all")
 Sums = dict[tuple[str, str, str], int]  # (kind, item key, choice) -> votes
 
 
@@ -189,6 +192,7 @@ class DebateResults:
     sides: dict[str, Distribution]
     flows: Flows
     min_n: int
+    set_aside: int = 0  # votes the author set aside, left out of every count here
 
     @property
     def swing(self) -> Swing:
@@ -218,4 +222,5 @@ def results_from_sums(debate: Debate, sums: Sums, min_n: int = MIN_N) -> DebateR
         sides=side_totals(claims, {c.key: c.side for c in debate.claims}),
         flows={(b, a): n for (kind, b, a), n in sums.items() if kind == FLOW and n},
         min_n=min_n,
+        set_aside=sums.get(SET_ASIDE, 0),
     )

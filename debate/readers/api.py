@@ -3,7 +3,8 @@
 Every answer carries `results_visibility` and `results_hidden`. When the
 debate's rule hides totals from this caller (core/debate.py), the counts
 are left out: no `readers`, no `stance`, and claims and options without their
-counts. The debate's owner, signed in, always gets the counts.
+counts. The debate's owner, signed in, always gets the counts. Counts leave out
+the votes the author set aside; `set_aside` says how many.
 """
 
 from typing import Any
@@ -45,6 +46,7 @@ def results(slug: str):
     results = current_results(debate)
     return body | {
         "readers": results.readers,
+        "set_aside": results.set_aside,
         "claims": [
             {
                 "key": claim.key,

@@ -291,7 +291,9 @@ def _cast(ballot: Ballot) -> Ballot:
             provenance=provenance,
         )
         counts = (
-            counter_sums(db.session, ballot.debate.id, ballot.item) if answer_needs_counts else {}
+            counter_sums(db.session, ballot.debate.id, ballot.item, ballot.debate.exclusions)
+            if answer_needs_counts
+            else {}
         )
         db.session.commit()
         return counts

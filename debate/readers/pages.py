@@ -40,8 +40,9 @@ def reader_page(template: str, debate: Debate, **context) -> str:
 
 
 def current_results(debate: Debate) -> DebateResults:
-    """The debate's results as of now, judged by the one minimum group size."""
-    sums = counter_sums(db.session, debate.id)
+    """The debate's results as of now, judged by the one minimum group size,
+    without the votes the author set aside."""
+    sums = counter_sums(db.session, debate.id, exclusions=debate.exclusions)
     return results_from_sums(debate, sums, current_app.config["DASHBOARD_MIN_N"])
 
 

@@ -52,10 +52,12 @@ def basis_of(debate: Debate) -> str:
 
 
 def compute(session: DbSession, debate: Debate, min_n: int) -> StoredAnalysis:
-    """The analysis from the votes as they are now, counted by the database."""
+    """The analysis from the votes as they are now (those not set aside), counted by
+    the database."""
     started = time.perf_counter()
     claims = [claim.key for claim in debate.claims]
-    analysis = analyse(debate, vote_counts(session, debate.id, claims, debate.option_keys), min_n)
+    counts = vote_counts(session, debate.id, claims, debate.option_keys, debate.exclusions)
+    analysis = analyse(debate, counts, min_n)
     return StoredAnalysis(analysis, utcnow(), time.perf_counter() - started, _digest(analysis, 12))
 
 

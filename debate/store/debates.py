@@ -12,8 +12,8 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import selectinload
 
-from ..core.debate import Claim, Debate, Option, Side
-from .db import DbSession
+from ..core.debate import WINDOW, Claim, Debate, Exclusion, Option, Side
+from .db import DbSession, utcnow
 from .models import (
     AnalysisRow,
     ClaimRow,
@@ -25,6 +25,7 @@ from .models import (
     Tally,
     Vote,
 )
+from .models import Exclusion as ExclusionRow
 
 
 def load_debate(session: DbSession, slug: str) -> Debate | None:
@@ -38,10 +39,21 @@ def load_debate(session: DbSession, slug: str) -> Debate | None:
             selectinload(DebateRow.options),
         )
     ).scalar_one_or_none()
-    return None if row is None else read_model(row)
+    if row is None:
+        return None
+    in_force = session.scalars(
+        select(ExclusionRow)
+        .where(ExclusionRow.debate_id == row.id, ExclusionRow.lifted_at.is_(None))
+        .order_by(ExclusionRow.id)
+    )
+    return read_model(row, tuple(_exclusion(e) for e in in_force))
 
 
-def read_model(row: DebateRow) -> Debate:
+def _exclusion(row: ExclusionRow) -> Exclusion:
+    return Exclusion(row.id, row.kind, row.value, row.starts_at, row.ends_at)
+
+
+def read_model(row: DebateRow, exclusions: tuple[Exclusion, ...] = ()) -> Debate:
     return Debate(
         slug=row.slug,
         title=row.title,
@@ -62,6 +74,7 @@ def read_model(row: DebateRow) -> Debate:
         voting_open=row.voting_open,
         results_visibility=row.results_visibility,
         owner_id=row.owner_id,
+        exclusions=exclusions,
     )
 
 
@@ -217,3 +230,70 @@ def set_embedding_sites(
     if sites or not any_site:
         values["embed_allowed_sites"] = " ".join(sites)
     session.execute(update(DebateRow).where(DebateRow.id == debate_id).values(**values))
+
+
+def add_exclusion(
+    session: DbSession,
+    debate_id: int,
+    author_email: str,
+    kind: str,
+    value: str = "",
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+) -> ExclusionRow:
+    """Set aside a debate's votes from a site or a network, or cast in a window;
+    the same exclusion twice is one. The votes stay: counts leave them out."""
+    if kind == WINDOW:
+        value = ""
+    else:
+        starts_at = ends_at = None
+    existing = session.scalars(
+        select(ExclusionRow).where(
+            ExclusionRow.debate_id == debate_id,
+            ExclusionRow.lifted_at.is_(None),
+            ExclusionRow.kind == kind,
+            ExclusionRow.value == value,
+            ExclusionRow.starts_at.is_not_distinct_from(starts_at),
+            ExclusionRow.ends_at.is_not_distinct_from(ends_at),
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    row = ExclusionRow(
+        debate_id=debate_id,
+        kind=kind,
+        value=value,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        set_by=author_email,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def include_again(session: DbSession, debate_id: int, exclusion_id: int, author_email: str) -> bool:
+    """Lift an exclusion in force (it stays on record); False if the debate has none by that id."""
+    row = session.scalars(
+        select(ExclusionRow).where(
+            ExclusionRow.id == exclusion_id,
+            ExclusionRow.debate_id == debate_id,
+            ExclusionRow.lifted_at.is_(None),
+        )
+    ).first()
+    if row is None:
+        return False
+    row.lifted_by, row.lifted_at = author_email, utcnow()
+    return True
+
+
+def exclusions_of(session: DbSession, debate_id: int, limit: int = 50) -> list[ExclusionRow]:
+    """The debate's exclusions, those in force first, then the latest lifted."""
+    return list(
+        session.scalars(
+            select(ExclusionRow)
+            .where(ExclusionRow.debate_id == debate_id)
+            .order_by(ExclusionRow.lifted_at.is_not(None), ExclusionRow.id.desc())
+            .limit(limit)
+        )
+    )

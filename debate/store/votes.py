@@ -15,20 +15,39 @@ from datetime import datetime
 from functools import cache
 from typing import cast
 
-from sqlalchemy import Executable, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    FromClause,
+    Table,
+    and_,
+    bindparam,
+    case,
+    distinct,
+    exists,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..core.analysis import CountedChoice, Stances, VoteCounts, VoteRecord
 from ..core.debate import (
     CLAIM,
     CLAIM_CHOICES,
+    NETWORK,
     QUESTION,
     QUESTION_KEY,
+    SITE,
     STANCE,
     STANCE_PHASES,
+    Exclusion,
     Item,
 )
-from ..core.tally import FLOW, READERS_KIND, Sums
+from ..core.tally import FLOW, READERS_KIND, SET_ASIDE, Sums
 from .db import DbSession, utcnow
 from .models import DebateReader, DebateRow, Tally, Vote
 
@@ -268,16 +287,118 @@ _ITEM_SUMS = _DEBATE_SUMS.where(
 )
 
 
-def counter_sums(session: DbSession, debate_id: int, item: Item | None = None) -> Sums:
+def counter_sums(
+    session: DbSession,
+    debate_id: int,
+    item: Item | None = None,
+    exclusions: Iterable[Exclusion] = (),
+) -> Sums:
     """Sum the shards of every counter of a debate, or of one (kind, key) item:
-    one indexed query, built once."""
+    one indexed query, built once. With exclusions in force, the votes they cover
+    are counted (grouped, as the counters count them) and taken off, and the sums
+    of the whole debate say how many were set aside (SET_ASIDE)."""
+    run = session.connection().execute
     if item is None:
-        rows = session.connection().execute(_DEBATE_SUMS, {"debate_id": debate_id})
+        rows = run(_DEBATE_SUMS, {"debate_id": debate_id})
     else:
-        rows = session.connection().execute(
-            _ITEM_SUMS, {"debate_id": debate_id, "kind": item[0], "item_key": item[1]}
+        rows = run(_ITEM_SUMS, {"debate_id": debate_id, "kind": item[0], "item_key": item[1]})
+    sums = {(kind, key, choice): int(total) for kind, key, choice, total in rows}
+    covered = set_aside(_votes(), exclusions)
+    if covered is None:
+        return sums
+    for key, n in _set_aside_sums(session, debate_id, exclusions, covered, item).items():
+        sums[key] = sums.get(key, 0) - n if key != SET_ASIDE else n
+    return sums
+
+
+def _votes() -> Table:
+    return cast(Table, Vote.__table__)
+
+
+def set_aside(votes: FromClause, exclusions: Iterable[Exclusion]) -> ColumnElement[bool] | None:
+    """Whether a vote (a row of `votes`, the table or an alias) is covered by one of
+    the author's exclusions in force; None when there are none. Every count that
+    leaves out set-aside votes uses this one condition."""
+    conditions: list[ColumnElement[bool]] = []
+    for exclusion in exclusions:
+        if exclusion.kind == SITE:
+            conditions.append(votes.c.site == exclusion.value)
+        elif exclusion.kind == NETWORK:
+            conditions.append(votes.c.network == exclusion.value)
+        elif exclusion.starts_at is not None and exclusion.ends_at is not None:
+            conditions.append(
+                and_(
+                    votes.c.cast_hour >= exclusion.starts_at, votes.c.cast_hour < exclusion.ends_at
+                )
+            )
+    return or_(*conditions) if conditions else None
+
+
+def _stands(votes: FromClause, exclusions: Iterable[Exclusion]) -> ColumnElement[bool]:
+    """Whether a vote is not set aside (every vote, without exclusions)."""
+    covered = set_aside(votes, exclusions)
+    return true() if covered is None else not_(covered)
+
+
+def _set_aside_sums(
+    session: DbSession,
+    debate_id: int,
+    exclusions: Iterable[Exclusion],
+    covered: ColumnElement[bool],
+    item: Item | None,
+) -> Sums:
+    """What the counters hold for the votes set aside: their items' counts; for the
+    whole debate also the flows of readers one of whose two stance answers is set
+    aside, the readers all of whose votes are, and how many votes that is."""
+    run = session.connection().execute
+    votes = _votes()
+    in_debate = votes.c.debate_id == debate_id
+    of_item = [] if item is None else [votes.c.kind == item[0], votes.c.item_key == item[1]]
+    sums: Sums = {
+        (kind, key, choice): n
+        for kind, key, choice, n in run(
+            select(votes.c.kind, votes.c.item_key, votes.c.choice, func.count())
+            .where(in_debate, covered, *of_item)
+            .group_by(votes.c.kind, votes.c.item_key, votes.c.choice)
         )
-    return {(kind, key, choice): int(total) for kind, key, choice, total in rows}
+    }
+    if item is not None:
+        return sums
+    sums[SET_ASIDE] = sum(sums.values())
+    before, after = votes.alias("stance_before"), votes.alias("stance_after")
+    either_set_aside = not_(and_(_stands(before, exclusions), _stands(after, exclusions)))
+    for b, a, n in run(
+        select(before.c.choice, after.c.choice, func.count())
+        .select_from(
+            before.join(
+                after,
+                and_(
+                    after.c.debate_id == before.c.debate_id,
+                    after.c.reader_id == before.c.reader_id,
+                ),
+            )
+        )
+        .where(
+            before.c.debate_id == debate_id,
+            before.c.kind == STANCE,
+            before.c.item_key == "before",
+            after.c.kind == STANCE,
+            after.c.item_key == "after",
+            either_set_aside,
+        )
+        .group_by(before.c.choice, after.c.choice)
+    ):
+        sums[FLOW, b, a] = n
+    other = votes.alias("kept")  # an alias: the subquery must not correlate to `votes`
+    kept = select(other.c.reader_id).where(
+        other.c.debate_id == debate_id, _stands(other, exclusions)
+    )
+    sums[READERS_KIND, "all", "all"] = run(
+        select(func.count(distinct(votes.c.reader_id))).where(
+            in_debate, covered, votes.c.reader_id.not_in(kept)
+        )
+    ).scalar_one()
+    return sums
 
 
 def vote_records(
@@ -299,33 +420,61 @@ def vote_records(
 
 
 def vote_counts(
-    session: DbSession, debate_id: int, claim_keys: Iterable[str], option_keys: Iterable[str]
+    session: DbSession,
+    debate_id: int,
+    claim_keys: Iterable[str],
+    option_keys: Iterable[str],
+    exclusions: Iterable[Exclusion] = (),
 ) -> VoteCounts:
     """A debate's current votes counted for the analysis by three grouped queries:
     what count_votes counts from records, without reading every vote into Python.
     A reader's stances are on their row (debate_readers), so votes are grouped by
-    stance with one lookup per vote."""
-    votes, readers = cast(Table, Vote.__table__), cast(Table, DebateReader.__table__)
-    current = or_(
-        and_(
-            votes.c.kind == CLAIM,
-            votes.c.item_key.in_(list(claim_keys)),
-            votes.c.choice.in_(CLAIM_CHOICES),
-        ),
-        and_(
-            votes.c.kind == QUESTION,
-            votes.c.item_key == QUESTION_KEY,
-            votes.c.choice.in_(list(option_keys)),
-        ),
-        and_(votes.c.kind == STANCE, votes.c.item_key.in_(STANCE_PHASES)),
-    )
-    before, after = readers.c.stance_before, readers.c.stance_after
+    stance with one lookup per vote.
+
+    With exclusions in force, set-aside votes are not counted: a reader's stances
+    are then their stance votes that stand (looked up per reader), and a reader
+    counts only with a vote that stands."""
+    exclusions = tuple(exclusions)
+    votes, readers = _votes(), cast(Table, DebateReader.__table__)
+    current = _current(votes, claim_keys, option_keys)
     run = session.connection().execute
+    reader_rows: FromClause = readers
+    before, after = readers.c.stance_before, readers.c.stance_after
+    with_a_vote: list[ColumnElement[bool]] = []
+    covered = set_aside(votes, exclusions)
+    set_aside_votes = 0
+    if covered is not None:
+        current = and_(current, not_(covered))
+        stance_before, stance_after = votes.alias("stance_before"), votes.alias("stance_after")
+        for alias, phase in ((stance_before, "before"), (stance_after, "after")):
+            reader_rows = reader_rows.outerjoin(
+                alias,
+                and_(
+                    alias.c.debate_id == readers.c.debate_id,
+                    alias.c.reader_id == readers.c.reader_id,
+                    alias.c.kind == STANCE,
+                    alias.c.item_key == phase,
+                    _stands(alias, exclusions),
+                ),
+            )
+        before, after = stance_before.c.choice, stance_after.c.choice
+        standing = votes.alias("standing")
+        with_a_vote.append(
+            exists().where(
+                standing.c.debate_id == readers.c.debate_id,
+                standing.c.reader_id == readers.c.reader_id,
+                _stands(standing, exclusions),
+            )
+        )
+        set_aside_votes = run(
+            select(func.count()).where(votes.c.debate_id == debate_id, covered)
+        ).scalar_one()
     stances: dict[Stances, int] = {
         (b, a): n
         for b, a, n in run(
             select(before, after, func.count())
-            .where(readers.c.debate_id == debate_id)
+            .select_from(reader_rows)
+            .where(readers.c.debate_id == debate_id, *with_a_vote)
             .group_by(before, after)
         )
     }
@@ -334,7 +483,7 @@ def vote_counts(
         for kind, key, choice, b, a, n in run(
             select(votes.c.kind, votes.c.item_key, votes.c.choice, before, after, func.count())
             .select_from(
-                readers.join(
+                reader_rows.join(
                     votes,
                     and_(
                         votes.c.debate_id == readers.c.debate_id,
@@ -363,8 +512,51 @@ def vote_counts(
         first = earliest if first is None else min(first, earliest)
         last = latest if last is None else max(last, latest)
     return VoteCounts(
-        sum(stances.values()), sum(per_minute.values()), first, last, stances, choices, per_minute
+        sum(stances.values()),
+        sum(per_minute.values()),
+        first,
+        last,
+        stances,
+        choices,
+        per_minute,
+        set_aside_votes,
     )
+
+
+def _current(
+    votes: Table, claim_keys: Iterable[str], option_keys: Iterable[str]
+) -> ColumnElement[bool]:
+    """A vote the debate still has an item and a choice for (core.analysis.is_current)."""
+    return or_(
+        and_(
+            votes.c.kind == CLAIM,
+            votes.c.item_key.in_(list(claim_keys)),
+            votes.c.choice.in_(CLAIM_CHOICES),
+        ),
+        and_(
+            votes.c.kind == QUESTION,
+            votes.c.item_key == QUESTION_KEY,
+            votes.c.choice.in_(list(option_keys)),
+        ),
+        and_(votes.c.kind == STANCE, votes.c.item_key.in_(STANCE_PHASES)),
+    )
+
+
+def votes_covered(
+    session: DbSession, debate_id: int, exclusions: Iterable[Exclusion]
+) -> dict[int, int]:
+    """How many of a debate's votes each exclusion covers (a vote may be covered
+    by several), in one pass over its votes."""
+    exclusions = tuple(exclusions)
+    if not exclusions:
+        return {}
+    votes = _votes()
+    sums = [
+        func.sum(case((cast(ColumnElement[bool], set_aside(votes, [e])), 1), else_=0))
+        for e in exclusions
+    ]
+    row = session.connection().execute(select(*sums).where(votes.c.debate_id == debate_id)).one()
+    return {e.id: int(n or 0) for e, n in zip(exclusions, row, strict=True)}
 
 
 def _as_datetime(value: datetime | str) -> datetime:

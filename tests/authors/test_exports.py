@@ -71,6 +71,7 @@ def test_json_export_is_an_array_of_the_same_rows(author_client, new_reader):
         "site": "http://localhost",
         "network": None,
         "hour": None,
+        "set_aside": False,
     }
 
 

@@ -18,6 +18,7 @@ def test_results_json_has_the_documented_shape(client, new_reader):
         "results_visibility",
         "results_hidden",
         "readers",
+        "set_aside",
         "claims",
         "question",
         "stance",
@@ -27,6 +28,7 @@ def test_results_json_has_the_documented_shape(client, new_reader):
     assert results["voting_open"] is True
     assert (results["results_visibility"], results["results_hidden"]) == ("after_vote", False)
     assert results["readers"] == 2
+    assert results["set_aside"] == 0
     assert [c["key"] for c in results["claims"]] == CLAIM_KEYS
     customization = results["claims"][3]
     assert customization == {
