@@ -30,6 +30,7 @@ from ..cache.responses import wants_fragment
 from ..cache.store import cached_debate, debate_or_404, invalidate
 from ..core import charts
 from ..core.debate import VISIBILITY_LABELS, Debate
+from ..core.segments import SegmentRule
 from ..embeds.snippets import embeds_for
 from ..store import analyses, debates
 from ..store.analyses import StoredAnalysis
@@ -117,6 +118,19 @@ REFRESH_THREAD = "analysis refresh"
 ANALYSIS_CORE_SHARE = 0.10
 
 
+def segment_rule() -> SegmentRule:
+    """The segments' flags as configured (SEGMENT_*), with the dashboard's minimum group."""
+    config = current_app.config
+    return SegmentRule(
+        one_sided_points=float(config["SEGMENT_ONE_SIDED_POINTS"]),
+        alpha=float(config["SEGMENT_ALPHA"]),
+        burst_factor=float(config["SEGMENT_BURST_FACTOR"]),
+        burst_min_votes=int(config["SEGMENT_BURST_MIN_VOTES"]),
+        min_n=int(config["DASHBOARD_MIN_N"]),
+        networks_shown=int(config["SEGMENT_NETWORKS_SHOWN"]),
+    )
+
+
 def current_analysis(debate: Debate) -> StoredAnalysis:
     """The debate's last analysis, shared by every process through the database
     (store/analyses.py). Only the first sight of a debate (or of a debate an author
@@ -126,7 +140,7 @@ def current_analysis(debate: Debate) -> StoredAnalysis:
     served the last ones with the time they were computed."""
     stored = analyses.latest(db.session, debate)
     if stored is None:
-        stored = analyses.compute(db.session, debate, current_app.config["DASHBOARD_MIN_N"])
+        stored = analyses.compute(db.session, debate, segment_rule())
         _write(lambda: analyses.save(db.session, debate, stored))
         return stored
     poll = current_app.config["DASHBOARD_POLL_SECONDS"]
@@ -146,7 +160,7 @@ def recompute_in_background(debate: Debate) -> threading.Thread:
     def recompute() -> None:
         with app.app_context():
             try:
-                stored = analyses.compute(db.session, debate, app.config["DASHBOARD_MIN_N"])
+                stored = analyses.compute(db.session, debate, segment_rule())
                 _write(lambda: analyses.save(db.session, debate, stored))
             except Exception:  # logged; the lease runs out and another process tries
                 log.exception("recomputing the analysis of %s failed", debate.slug)

@@ -31,6 +31,7 @@ from .debate import (
     Claim,
     Debate,
 )
+from .segments import Segments
 from .stats import (
     MIN_N,
     Share,
@@ -345,10 +346,14 @@ class DebateAnalysis:
     min_n: int
     camps: dict[str, int]  # readers per final stance
     set_aside: int = 0  # votes the author set aside, left out of everything above
+    segments: Segments | None = None  # where the votes came from (core/segments.py)
 
 
-def analyse(debate: Debate, counts: VoteCounts, min_n: int = MIN_N) -> DebateAnalysis:
-    """The dashboard's analysis of counted votes (store.votes.vote_counts)."""
+def analyse(
+    debate: Debate, counts: VoteCounts, min_n: int = MIN_N, segments: Segments | None = None
+) -> DebateAnalysis:
+    """The dashboard's analysis of counted votes (store.votes.vote_counts), with
+    the segments found in the same votes."""
     camps = dict.fromkeys(STANCE_SIDES, 0)
     for stances, n in counts.stances.items():
         final = _final(stances)
@@ -370,4 +375,5 @@ def analyse(debate: Debate, counts: VoteCounts, min_n: int = MIN_N) -> DebateAna
         min_n=min_n,
         camps=camps,
         set_aside=counts.set_aside,
+        segments=segments,
     )

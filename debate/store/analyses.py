@@ -27,9 +27,10 @@ from sqlalchemy.engine import CursorResult
 
 from ..core.analysis import DebateAnalysis, analyse
 from ..core.debate import Debate
+from ..core.segments import SegmentRule, find_segments
 from .db import DbSession, utcnow
 from .models import AnalysisRow
-from .votes import vote_counts
+from .votes import segment_counts, vote_counts
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +52,19 @@ def basis_of(debate: Debate) -> str:
     return _digest(debate, 16)
 
 
-def compute(session: DbSession, debate: Debate, min_n: int) -> StoredAnalysis:
+def compute(session: DbSession, debate: Debate, rule: SegmentRule) -> StoredAnalysis:
     """The analysis from the votes as they are now (those not set aside), counted by
-    the database."""
+    the database, with the segments they come in (flagged by `rule`, whose minimum
+    group is the analysis's too)."""
     started = time.perf_counter()
-    claims = [claim.key for claim in debate.claims]
-    counts = vote_counts(session, debate.id, claims, debate.option_keys, debate.exclusions)
-    analysis = analyse(debate, counts, min_n)
+    claims, options, exclusions = (
+        [c.key for c in debate.claims],
+        debate.option_keys,
+        debate.exclusions,
+    )
+    counts = vote_counts(session, debate.id, claims, options, exclusions)
+    found = segment_counts(session, debate.id, claims, options, exclusions, rule.networks_shown)
+    analysis = analyse(debate, counts, rule.min_n, find_segments(found, rule))
     return StoredAnalysis(analysis, utcnow(), time.perf_counter() - started, _digest(analysis, 12))
 
 

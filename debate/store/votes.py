@@ -47,6 +47,7 @@ from ..core.debate import (
     Exclusion,
     Item,
 )
+from ..core.segments import BY_HOUR, BY_NETWORK, BY_SITE, SegmentCounts
 from ..core.tally import FLOW, READERS_KIND, SET_ASIDE, Sums
 from .db import DbSession, utcnow
 from .models import DebateReader, DebateRow, Tally, Vote
@@ -540,6 +541,52 @@ def _current(
         ),
         and_(votes.c.kind == STANCE, votes.c.item_key.in_(STANCE_PHASES)),
     )
+
+
+def segment_counts(
+    session: DbSession,
+    debate_id: int,
+    claim_keys: Iterable[str],
+    option_keys: Iterable[str],
+    exclusions: Iterable[Exclusion] = (),
+    networks: int = 10,
+) -> SegmentCounts:
+    """The current votes not set aside, per embedding site, per hour and per network
+    bucket (the `networks` busiest), each by hour and by closing answer: a grouped
+    query per kind of segment (a network's is limited to the busiest)."""
+    votes = _votes()
+    counted = [
+        votes.c.debate_id == debate_id,
+        _current(votes, claim_keys, option_keys),
+        _stands(votes, exclusions),
+    ]
+    answer = case((votes.c.kind == QUESTION, votes.c.choice), else_=None)
+    busiest = (
+        select(votes.c.network)
+        .where(*counted)
+        .group_by(votes.c.network)
+        .order_by(func.count().desc(), votes.c.network)
+        .limit(networks)
+    )
+    found = SegmentCounts()
+    for kind, column, among in (
+        (BY_SITE, votes.c.site, []),
+        (BY_HOUR, votes.c.cast_hour, []),
+        (BY_NETWORK, votes.c.network, [votes.c.network.in_(busiest.scalar_subquery())]),
+    ):
+        rows = session.connection().execute(
+            select(column, votes.c.cast_hour, answer, func.count())
+            .where(*counted, *among)
+            .group_by(column, votes.c.cast_hour, answer)
+        )
+        for value, hour, option, n in rows:
+            hour = _as_datetime(hour)
+            segment = hour.isoformat(timespec="minutes") if kind == BY_HOUR else value
+            found.votes[kind, segment, hour] = found.votes.get((kind, segment, hour), 0) + n
+            if option is not None:
+                key = (kind, segment, option)
+                found.answers[key] = found.answers.get(key, 0) + n
+    return found
 
 
 def votes_covered(

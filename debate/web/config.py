@@ -77,6 +77,14 @@ def default_config(app: Flask) -> dict:
         "AUTHOR_ACTIONS_PER_AUTHOR": "30 per minute",
         "DASHBOARD_POLL_SECONDS": 10,
         "DASHBOARD_MIN_N": MIN_N,
+        # The dashboard's flags on segments of votes (core/segments.py, docs/statistics.md):
+        # one-sided past this many points with p below the level (Bonferroni), fast past
+        # this many times the median hour with at least this many votes in an hour.
+        "SEGMENT_ONE_SIDED_POINTS": 25,
+        "SEGMENT_ALPHA": 0.01,
+        "SEGMENT_BURST_FACTOR": 5,
+        "SEGMENT_BURST_MIN_VOTES": 20,
+        "SEGMENT_NETWORKS_SHOWN": 10,
         "BUNDLED_DEBATE": "open-vs-closed-ai",
     }
 

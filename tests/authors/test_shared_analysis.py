@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from debate.authors.dashboard import current_analysis
 from debate.cache.store import debate_or_404
-from debate.core.analysis import MIN_N
+from debate.core.segments import SegmentRule
 from debate.store import analyses
 from debate.store.db import db
 from debate.store.models import AnalysisRow
@@ -55,7 +55,8 @@ def test_old_figures_are_served_while_one_process_recomputes_them(app, author_cl
     queries = count_queries(app)
     assert readers_shown(author_client) == "1", "served at once, from the last figures"
     finish_recomputations()
-    assert len(grouped(queries)) == 3, "counted once, in the background (three grouped queries)"
+    # Counted once, in the background: three grouped queries, and three for the segments.
+    assert len(grouped(queries)) == 6, "counted once, in the background"
     assert readers_shown(author_client) == "2"
 
 
@@ -135,4 +136,4 @@ def test_stored_figures_equal_a_fresh_computation(app, new_reader, votes):
         debate = debate_or_404(SLUG)
         stored = current_analysis(debate)
         assert analyses.latest(db.session, debate) == stored
-        assert stored.analysis == analyses.compute(db.session, debate, MIN_N).analysis
+        assert stored.analysis == analyses.compute(db.session, debate, SegmentRule()).analysis

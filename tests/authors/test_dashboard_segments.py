@@ -1,0 +1,100 @@
+"""The dashboard's segments on a seeded vote set: a burst from one site and one
+network is flagged, a normal spread is not; the store's counts equal a recount."""
+
+import re
+from collections import Counter
+from datetime import datetime, timedelta
+from html import unescape
+
+from debate.core.debate import QUESTION, QUESTION_KEY, STANCE
+from debate.core.segments import BY_HOUR, BY_NETWORK, BY_SITE
+from debate.store.db import db
+from debate.store.models import Vote
+from debate.store.votes import Provenance, cast_vote, segment_counts
+from helpers import CLAIM_KEYS, OPTION_KEYS, SLUG, stored_debate
+
+DASHBOARD = f"/dashboard/debates/{SLUG}"
+START = datetime(2026, 11, 29, 0)
+SITES = ("http://localhost", "https://blog.example.org", "")
+BURST_SITE, BURST_NETWORK = "https://burst.example", "feedfacefeedface"
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def seed(app) -> None:
+    """60 readers over twelve hours from three sites and six networks, answers
+    spread evenly; then 40 readers in one hour from one site and one network, all
+    answering the same."""
+    with app.app_context():
+        debate = stored_debate()
+        votes = []
+        for i in range(60):
+            origin = Provenance(SITES[i % 3], f"{i % 6:016x}")
+            votes.append((f"{i:032x}", OPTION_KEYS[i % 4], origin, START + timedelta(hours=i % 12)))
+        for i in range(40):
+            origin = Provenance(BURST_SITE, BURST_NETWORK)
+            votes.append((f"{100 + i:032x}", "not-sure", origin, START + timedelta(hours=12)))
+        for reader_id, option, origin, hour in votes:
+            cast_vote(db.session, debate.id, STANCE, "before", reader_id, "open", provenance=origin)
+            cast_vote(
+                db.session, debate.id, QUESTION, QUESTION_KEY, reader_id, option, provenance=origin
+            )
+            db.session.execute(
+                db.update(Vote).filter_by(reader_id=reader_id).values(cast_hour=hour)
+            )
+        db.session.commit()
+
+
+def test_the_store_counts_segments_as_a_recount_does(app):
+    seed(app)
+    with app.app_context():
+        debate = stored_debate()
+        found = segment_counts(db.session, debate.id, CLAIM_KEYS, OPTION_KEYS)
+        rows = db.session.execute(
+            db.select(Vote.kind, Vote.choice, Vote.site, Vote.network, Vote.cast_hour)
+        ).all()
+    votes: Counter = Counter()
+    answers: Counter = Counter()
+    for kind, choice, site, network, hour in rows:
+        for segment, value in (
+            (BY_SITE, site),
+            (BY_NETWORK, network),
+            (BY_HOUR, hour.isoformat(timespec="minutes")),
+        ):
+            votes[segment, value, hour] += 1
+            if kind == QUESTION:
+                answers[segment, value, choice] += 1
+    assert found.votes == dict(votes) and found.answers == dict(answers)
+    with app.app_context():
+        busiest = segment_counts(
+            db.session, stored_debate().id, CLAIM_KEYS, OPTION_KEYS, networks=2
+        )
+    assert {value for kind, value, _hour in busiest.votes if kind == BY_NETWORK} == {
+        BURST_NETWORK,
+        f"{0:016x}",
+    }
+
+
+def test_the_dashboard_flags_the_burst_and_not_the_spread(app, author_client):
+    seed(app)
+    html = author_client.get(DASHBOARD).get_data(as_text=True)
+    text = text_of(html)
+    flagged_rows = [text_of(row) for row in re.findall(r'<tr class="flagged">.*?</tr>', html, re.S)]
+    assert len(flagged_rows) == 3  # the site, the network and the hour of the burst
+    assert (
+        BURST_SITE in flagged_rows[0]
+        and "One-sided" in flagged_rows[0]
+        and "Fast" in flagged_rows[0]
+    )
+    assert f"Network {BURST_NETWORK}" in flagged_rows[1]
+    assert "29 Nov 2026, 12:00 UTC" in flagged_rows[2]
+    assert "3 segments flagged." in text
+    assert "The debate page (http://localhost)" in text and "Unknown site" in text
+    # Each row has its form: setting the burst's site aside takes its votes off every figure.
+    assert 'name="value" value="https://burst.example"' in html
+    assert (
+        'name="starts" value="2026-11-29T12:00"' in html
+        and 'name="ends" value="2026-11-29T13:00"' in html
+    )
