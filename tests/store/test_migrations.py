@@ -1,6 +1,7 @@
 """The migrations build exactly the schema the models describe, on both databases."""
 
 import uuid
+from datetime import datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -9,6 +10,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from debate.store.db import db
+from debate.store.models import Vote
 from helpers import POSTGRES_URL, make_app
 
 
@@ -71,4 +73,36 @@ def test_embedding_sites_keep_a_content_files_list_and_any_site_otherwise(empty_
                 ("anyone", ""),
                 ("listed", ""),
             ]
+        db.engine.dispose()
+
+
+def test_votes_cast_before_provenance_keep_the_hour_of_their_last_change(empty_database_uri):
+    """0011 on a database with votes: unknown site and network, the hour of the last change."""
+    app = make_app(empty_database_uri)
+    with app.app_context():
+        upgrade(revision="0010")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO debates (id, slug, title, lede, context_html, conclusion_html,"
+                    " question_text, voting_open, created_at, updated_at)"
+                    " VALUES (1, 'd', 'D', '', '', '', '?', true, :at, :at)"
+                ),
+                {"at": datetime(2026, 11, 1)},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO votes (debate_id, kind, item_key, reader_id, choice, created_at,"
+                    " updated_at) VALUES (1, 'claim', 'k', 'r', 'agree', :created, :updated)"
+                ),
+                {
+                    "created": datetime(2026, 11, 2, 9, 5),
+                    "updated": datetime(2026, 11, 3, 17, 59, 59),
+                },
+            )
+        upgrade()
+        vote = db.session.execute(db.select(Vote.site, Vote.network, Vote.cast_hour)).one()
+        assert tuple(vote) == ("", "", datetime(2026, 11, 3, 17))
+        db.session.close()
+        downgrade(revision="base")
         db.engine.dispose()
