@@ -21,7 +21,13 @@ from debate.core.tally import FLOW, READERS_KIND
 from debate.store.votes import TALLY_SHARDS
 from debate.web.config import normalise_database_url
 
-VOTE_COLUMNS = ("debate_id", "kind", "item_key", "reader_id", "choice", "created_at", "updated_at")
+VOTE_COLUMNS = (
+    *("debate_id", "kind", "item_key", "reader_id", "choice", "created_at", "updated_at"),
+    *("site", "network", "cast_hour"),
+)
+# Where seeded votes come from: the debate page and a few blogs, and many networks.
+SITES = ("http://127.0.0.1", "https://blog.example.com", "https://news.example.org", "")
+NETWORKS = 5000
 READER_COLUMNS = ("debate_id", "reader_id", "first_vote_at", "stance_before", "stance_after")
 TALLY_COLUMNS = ("debate_id", "kind", "item_key", "choice", "shard", "count")
 
@@ -52,15 +58,18 @@ class Voters:
     def votes(self, total: int):
         """Yield `total` vote rows, recording readers and counts as they go."""
         now = datetime.now()
+        hour = now.replace(minute=0, second=0, microsecond=0)
         while total > 0:
             reader = f"{self.rng.getrandbits(128):032x}"
+            site = self.rng.choice(SITES)
+            network = f"{self.rng.randrange(NETWORKS):016x}"
             stances = {}
             for kind, key, choices in self.items[:total]:
                 choice = self.rng.choice(choices)
                 self.counts[kind, key, choice] += 1
                 if kind == STANCE:
                     stances[key] = choice
-                yield (self.debate_id, kind, key, reader, choice, now, now)
+                yield (self.debate_id, kind, key, reader, choice, now, now, site, network, hour)
             self.readers.append((reader, stances.get("before"), stances.get("after")))
             if len(stances) == 2:  # the flow counter a reader who answered both moves
                 self.counts[FLOW, stances["before"], stances["after"]] += 1

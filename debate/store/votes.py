@@ -552,8 +552,9 @@ def segment_counts(
     networks: int = 10,
 ) -> SegmentCounts:
     """The current votes not set aside, per embedding site, per hour and per network
-    bucket (the `networks` busiest), each by hour and by closing answer: a grouped
-    query per kind of segment (a network's is limited to the busiest)."""
+    bucket (the `networks` busiest), each by hour and by closing answer. Two grouped
+    queries: sites by hour (the hours' segments are their sums, so one scan serves
+    both) and the busiest networks by hour."""
     votes = _votes()
     counted = [
         votes.c.debate_id == debate_id,
@@ -569,23 +570,31 @@ def segment_counts(
         .limit(networks)
     )
     found = SegmentCounts()
-    for kind, column, among in (
-        (BY_SITE, votes.c.site, []),
-        (BY_HOUR, votes.c.cast_hour, []),
-        (BY_NETWORK, votes.c.network, [votes.c.network.in_(busiest.scalar_subquery())]),
+
+    def add(kind: str, segment: str, hour: datetime, option: str | None, n: int) -> None:
+        found.votes[kind, segment, hour] = found.votes.get((kind, segment, hour), 0) + n
+        if option is not None:
+            found.answers[kind, segment, option] = found.answers.get((kind, segment, option), 0) + n
+
+    for column, among, kinds in (
+        (votes.c.site, [], (BY_SITE, BY_HOUR)),
+        (votes.c.network, [votes.c.network.in_(busiest.scalar_subquery())], (BY_NETWORK,)),
     ):
         rows = session.connection().execute(
             select(column, votes.c.cast_hour, answer, func.count())
             .where(*counted, *among)
             .group_by(column, votes.c.cast_hour, answer)
         )
-        for value, hour, option, n in rows:
-            hour = _as_datetime(hour)
-            segment = hour.isoformat(timespec="minutes") if kind == BY_HOUR else value
-            found.votes[kind, segment, hour] = found.votes.get((kind, segment, hour), 0) + n
-            if option is not None:
-                key = (kind, segment, option)
-                found.answers[key] = found.answers.get(key, 0) + n
+        for value, cast_hour, option, n in rows:
+            hour = _as_datetime(cast_hour)
+            for kind in kinds:
+                add(
+                    kind,
+                    hour.isoformat(timespec="minutes") if kind == BY_HOUR else value,
+                    hour,
+                    option,
+                    n,
+                )
     return found
 
 
