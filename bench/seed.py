@@ -118,13 +118,15 @@ def maintain(database_url: str) -> None:
     """Do now the maintenance a bulk load or a burst of votes calls for (statistics;
     on PostgreSQL dead row versions, the visibility map and a checkpoint), so that
     autovacuum and the checkpointer do not do it during the next measured row."""
-    engine = create_engine(normalise_database_url(database_url))
+    # Autocommit from the first connect: the app's pool check (store/db.py), which
+    # this process has imported, leaves a checked-out connection in a transaction.
+    engine = create_engine(normalise_database_url(database_url), isolation_level="AUTOCOMMIT")
     maintenance = (
         ["VACUUM (ANALYZE)", "CHECKPOINT"]
         if engine.dialect.name == "postgresql"
         else ["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"]
     )
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    with engine.connect() as connection:
         for statement in maintenance:
             connection.execute(text(statement))
     engine.dispose()
