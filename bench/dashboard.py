@@ -37,6 +37,7 @@ def recomputation_seconds(database_url: str, slug: str, runs: int = 3) -> float:
     """The median time of counting a debate's votes and analysing them, as one
     process does for every dashboard at most once per poll interval."""
     from debate import create_app
+    from debate.authors.dashboard import segment_rule
     from debate.cache.store import debate_or_404
     from debate.store.analyses import compute
     from debate.store.db import db
@@ -53,6 +54,6 @@ def recomputation_seconds(database_url: str, slug: str, runs: int = 3) -> float:
         debate = debate_or_404(slug)
         for _ in range(runs):
             start = time.perf_counter()
-            compute(db.session, debate, app.config["DASHBOARD_MIN_N"])
+            compute(db.session, debate, segment_rule())
             times.append(time.perf_counter() - start)
     return median(times)
