@@ -113,6 +113,10 @@ class KeptResponse:
     headers: list[tuple[str, str]]
     body: bytes
 
+    @property
+    def etag(self) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == "etag"), None)
+
 
 class ResponseCache:
     """WSGI middleware in front of the app (see the module's docstring)."""
@@ -148,7 +152,19 @@ class ResponseCache:
     def _send(self, kept: KeptResponse, body: bytes, environ, start_response):
         """The kept identity body answered 304 if the client holds its ETag (a weak
         one is the same for every encoding), else encoded as the client accepts by
-        the app's one compression hook (in a request context, which it reads)."""
+        the app's one compression hook (in a request context, which it reads).
+
+        The two commonest answers skip the request context: the ETag the client
+        sent back as it got it, and a client that accepts neither encoding."""
+        headers = [(k, v) for k, v in kept.headers if k.lower() != "content-length"]
+        if kept.etag and kept.etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+            # No Content-Length on a 304: some clients would wait for that many bytes.
+            start_response("304 NOT MODIFIED", headers)
+            return []
+        accepted = environ.get("HTTP_ACCEPT_ENCODING", "")
+        if "br" not in accepted and "gzip" not in accepted:
+            start_response(kept.status, [*headers, ("Content-Length", str(len(body)))])
+            return [body]
         response = self.app.response_class(body, kept.status, kept.headers)  # its Content-Length
         response.make_conditional(environ)
         if response.status_code == 200:
