@@ -8,6 +8,7 @@ every write ends with the cache's invalidation, so readers see it at once.
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -113,6 +114,7 @@ def _page(debate: Debate, **context) -> str:
 
 
 REFRESH_THREAD = "analysis refresh"
+FIRST_LEASE_SECONDS = 120.0  # the first computation's lease, should its process die
 # Recomputing a debate's figures may take at most this share of a core: at a
 # million votes on SQLite (2 s or so) they are then kept longer than a poll interval.
 ANALYSIS_CORE_SHARE = 0.10
@@ -140,9 +142,7 @@ def current_analysis(debate: Debate) -> StoredAnalysis:
     served the last ones with the time they were computed."""
     stored = analyses.latest(db.session, debate)
     if stored is None:
-        stored = analyses.compute(db.session, debate, segment_rule())
-        _write(lambda: analyses.save(db.session, debate, stored))
-        return stored
+        return first_analysis(debate)
     poll = current_app.config["DASHBOARD_POLL_SECONDS"]
     kept_for = timedelta(seconds=max(poll, stored.seconds / ANALYSIS_CORE_SHARE))
     if utcnow() - stored.computed_at >= kept_for:
@@ -150,6 +150,29 @@ def current_analysis(debate: Debate) -> StoredAnalysis:
         lease = max(60.0, 10 * stored.seconds)
         if _write(lambda: analyses.take_refresh(db.session, debate.id, lease)):
             recompute_in_background(debate)
+    return stored
+
+
+def first_analysis(debate: Debate) -> StoredAnalysis:
+    """The first figures of a debate as it is: one process computes them (a lease on
+    the row) while the others wait for them, DASHBOARD_FIRST_WAIT_SECONDS at most,
+    so a million votes are not counted once per process at the same time. A process
+    that waited that long in vain (the one computing died or is slow) computes them
+    itself."""
+    rule = segment_rule()
+    if _write(lambda: analyses.take_first(db.session, debate, FIRST_LEASE_SECONDS)):
+        stored = analyses.compute(db.session, debate, rule)
+        _write(lambda: analyses.save(db.session, debate, stored))
+        return stored
+    deadline = time.monotonic() + current_app.config["DASHBOARD_FIRST_WAIT_SECONDS"]
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        db.session.commit()  # a new snapshot, in which the other's figures may be
+        found = analyses.latest(db.session, debate)
+        if found is not None:
+            return found
+    stored = analyses.compute(db.session, debate, rule)
+    _write(lambda: analyses.save(db.session, debate, stored))
     return stored
 
 

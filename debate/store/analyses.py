@@ -75,7 +75,7 @@ def latest(session: DbSession, debate: Debate) -> StoredAnalysis | None:
             AnalysisRow.debate_id == debate.id, AnalysisRow.basis == basis_of(debate)
         )
     )
-    if row is None:
+    if row is None or not row.payload:  # none, or its first computation is under way
         return None
     try:
         analysis = pickle.loads(row.payload)
@@ -117,3 +117,37 @@ def take_refresh(session: DbSession, debate_id: int, seconds: float) -> bool:
         .values(refreshing_until=now + timedelta(seconds=seconds))
     )
     return cast(CursorResult[Any], result).rowcount == 1
+
+
+def take_first(session: DbSession, debate: Debate, seconds: float) -> bool:
+    """Lease the first computation of the debate's analysis as it is (none stored,
+    or one of the debate as it was) to this process for `seconds`, unless another
+    holds it; the caller commits. The row holds no figures until it is saved."""
+    now = utcnow()
+    placeholder = {
+        "basis": basis_of(debate),
+        "computed_at": now,
+        "seconds": 0.0,
+        "fingerprint": "",
+        "payload": b"",
+        "refreshing_until": now + timedelta(seconds=seconds),
+    }
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    inserted = session.execute(
+        dialect.insert(AnalysisRow)
+        .values(debate_id=debate.id, **placeholder)
+        .on_conflict_do_nothing(index_elements=[AnalysisRow.debate_id])
+        .returning(AnalysisRow.debate_id)  # an ORM insert's rowcount is not told
+    )
+    if inserted.first() is not None:
+        return True
+    voided = session.execute(
+        update(AnalysisRow)
+        .where(
+            AnalysisRow.debate_id == debate.id,
+            or_(AnalysisRow.refreshing_until.is_(None), AnalysisRow.refreshing_until < now),
+            or_(AnalysisRow.basis != placeholder["basis"], AnalysisRow.payload == b""),
+        )
+        .values(**placeholder)
+    )
+    return cast(CursorResult[Any], voided).rowcount == 1

@@ -76,6 +76,9 @@ def default_config(app: Flask) -> dict:
         "SIGN_IN_LIMIT_PER_ACCOUNT_EVERYWHERE": "30 per hour",
         "AUTHOR_ACTIONS_PER_AUTHOR": "30 per minute",
         "DASHBOARD_POLL_SECONDS": 10,
+        # How long a dashboard waits for another process's first computation of the
+        # figures before it computes them itself.
+        "DASHBOARD_FIRST_WAIT_SECONDS": 10,
         "DASHBOARD_MIN_N": MIN_N,
         # The dashboard's flags on segments of votes (core/segments.py, docs/statistics.md):
         # one-sided past this many points with p below the level (Bonferroni), fast past

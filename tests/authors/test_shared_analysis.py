@@ -2,11 +2,13 @@
 once it exists, and never outlives a change to its debate (store/analyses.py)."""
 
 import logging
+import threading
+import time
 
 import pytest
 from sqlalchemy import select
 
-from debate.authors.dashboard import current_analysis
+from debate.authors.dashboard import current_analysis, segment_rule
 from debate.cache.store import debate_or_404
 from debate.core.segments import SegmentRule
 from debate.store import analyses
@@ -137,3 +139,52 @@ def test_stored_figures_equal_a_fresh_computation(app, new_reader, votes):
         stored = current_analysis(debate)
         assert analyses.latest(db.session, debate) == stored
         assert stored.analysis == analyses.compute(db.session, debate, SegmentRule()).analysis
+
+
+def lease_the_first_computation(app) -> None:
+    """As another process would: the first figures of the debate are being computed."""
+    with app.app_context():
+        assert analyses.take_first(db.session, debate_or_404(SLUG), seconds=60)
+        db.session.commit()
+
+
+def test_while_one_process_computes_the_first_figures_the_others_wait_for_them(app, new_reader):
+    new_reader().stance("before", "open")
+    lease_the_first_computation(app)
+    add_author(app)
+
+    def the_computing_process():
+        time.sleep(0.5)
+        with app.app_context():
+            debate = debate_or_404(SLUG)
+            stored = analyses.compute(db.session, debate, segment_rule_of(app))
+            analyses.save(db.session, debate, stored)
+            db.session.commit()
+
+    computing = threading.Thread(target=the_computing_process)
+    waiting_process = make_app(app.config["SQLALCHEMY_DATABASE_URI"])
+    waiting = waiting_process.test_client()
+    assert sign_in(waiting).status_code == 303
+    queries = count_queries(waiting_process)
+    computing.start()
+    assert readers_shown(waiting) == "1"
+    computing.join()
+    assert grouped(queries) == [], "it waited for the other's figures and counted nothing"
+
+
+def test_a_first_computation_whose_process_died_is_done_by_the_one_that_waited(app, new_reader):
+    new_reader().stance("before", "open")
+    lease_the_first_computation(app)  # and never saved
+    add_author(app)
+    waiting_process = make_app(
+        app.config["SQLALCHEMY_DATABASE_URI"], DASHBOARD_FIRST_WAIT_SECONDS=0.5
+    )
+    waiting = waiting_process.test_client()
+    assert sign_in(waiting).status_code == 303
+    assert readers_shown(waiting) == "1"
+    assert readers_shown(waiting) == "1", "stored: the second view reads them"
+
+
+def segment_rule_of(app):
+    with app.test_request_context():
+        return segment_rule()
