@@ -113,7 +113,9 @@ def sandboxed_frame(page):
     """WordPress's frame for an untrusted provider, shown once the poll spoke to it."""
     iframe = page.locator("iframe.wp-embedded-content")
     expect(iframe).to_have_attribute("sandbox", "allow-scripts")
-    expect(page.locator("blockquote.wp-embedded-content")).to_be_hidden()
+    # The frame shows once its first height arrives: the first page a cold gunicorn
+    # worker draws on a busy CI machine may take longer than expect's 5 s.
+    expect(page.locator("blockquote.wp-embedded-content")).to_be_hidden(timeout=20_000)
     expect(iframe).to_be_visible()
     return iframe
 
