@@ -14,6 +14,7 @@ import signal
 import subprocess
 import tempfile
 import textwrap
+from abc import ABC, abstractmethod
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -57,7 +58,28 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-class PrivateMariaDB:
+class StartedClean(ABC):
+    """A server of the test's own that leaves nothing behind (no process, no
+    folder) when it fails to start."""
+
+    def __enter__(self):
+        try:
+            self._start()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    @abstractmethod
+    def _start(self) -> None:
+        """Start the server."""
+
+    @abstractmethod
+    def __exit__(self, *_exc) -> None:
+        """Stop it and remove what it made, however far it got."""
+
+
+class PrivateMariaDB(StartedClean):
     """mariadbd on a temporary datadir, reached through a socket in that folder only
     (--skip-networking): it never touches the machine's MariaDB or a port."""
 
@@ -65,14 +87,6 @@ class PrivateMariaDB:
         self.dir = Path(tempfile.mkdtemp(prefix="debate-mariadb-"))
         self.socket = self.dir / "mysqld.sock"
         self.user = ["--user=root"] if os.geteuid() == 0 else []
-
-    def __enter__(self):
-        try:
-            self._start()
-        except BaseException:  # nothing left behind: no server, no folder
-            self.__exit__()
-            raise
-        return self
 
     def _start(self) -> None:
         subprocess.run(
@@ -184,7 +198,7 @@ switch ($command) {
 """
 
 
-class WordPress:
+class WordPress(StartedClean):
     """Debian's WordPress in a temporary docroot (the package's files hard-linked,
     wp-config.php the test's own), with the theme twentytwentythree, on `mariadb`,
     served by `php -S` at http://localhost:<port>; `debate_url` is the only loopback
@@ -198,14 +212,6 @@ class WordPress:
         self.docroot = self.dir / "wordpress"
         debate = urlsplit(debate_url)
         self.debate_host, self.debate_port = debate.hostname, debate.port
-
-    def __enter__(self):
-        try:
-            self._start()
-        except BaseException:  # nothing left behind: no server, no folder
-            self.__exit__()
-            raise
-        return self
 
     def _start(self) -> None:
         self._docroot()

@@ -174,12 +174,11 @@ def test_without_javascript_the_noscript_frame_votes_by_form_post(blog, app):
     assert {o["key"]: o["votes"] for o in question["options"]}["not-sure"] == 1
 
 
-def test_a_frame_sandboxed_as_wordpress_does_still_counts_the_vote(live_server, app):
-    """WordPress frames an untrusted provider with sandbox="allow-scripts": no forms,
-    no origin of its own. The poll's htmx sends the vote itself, the server takes
-    `Origin: null` with the frame's token, and the reader sees their vote counted."""
+def agree_in_a_blogs_frame(live_server, frame_attributes: str = "") -> str:
+    """Agree with a claim inside its embed, framed by a blog on another origin (with
+    `frame_attributes`, a sandbox say); the reader sees their vote. The blog's origin."""
     frame = (
-        f'<iframe sandbox="allow-scripts" title="poll" style="width:100%;height:700px"'
+        f'<iframe {frame_attributes} title="poll" style="width:100%;height:700px"'
         f' src="{live_server.url}/embed/{SLUG}/claims/customization"></iframe>'
     )
     with BlogSite(frame, 720) as site, sync_playwright() as playwright:
@@ -190,6 +189,14 @@ def test_a_frame_sandboxed_as_wordpress_does_still_counts_the_vote(live_server, 
         card.get_by_role("button", name="Agree", exact=True).click()
         expect(card.locator(".item-results")).to_contain_text("You chose agree")
         browser.close()
+    return site.url.removesuffix("/post")
+
+
+def test_a_frame_sandboxed_as_wordpress_does_still_counts_the_vote(live_server, app):
+    """WordPress frames an untrusted provider with sandbox="allow-scripts": no forms,
+    no origin of its own. The poll's htmx sends the vote itself, the server takes
+    `Origin: null` with the frame's token, and the reader sees their vote counted."""
+    agree_in_a_blogs_frame(live_server, 'sandbox="allow-scripts"')
     claim = next(c for c in api_results(app.test_client())["claims"] if c["key"] == "customization")
     assert claim["agree"] == 1
 
