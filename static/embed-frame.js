@@ -7,8 +7,11 @@
   // (wp-includes/js/wp-embed.js): the height, and links to follow in the top window.
   var secret = (window.location.hash.match(/[#&?]secret=([A-Za-z0-9]+)/) || [])[1];
   var last = 0;
+  function pollHeight() {
+    return Math.ceil(document.documentElement.getBoundingClientRect().height);
+  }
   function report() {
-    var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    var height = pollHeight();
     if (height !== last) {
       last = height;
       window.parent.postMessage({ type: "debate:height", height: height }, "*");
@@ -16,7 +19,16 @@
     }
   }
   if (secret) {
-    // wp-embed.js asks again ("ready") when it started after the poll's first height.
+    // wp-embed.js asks again ("ready") when it started after the poll's first height;
+    // an older one never asks, and a frame the post keeps clipped may not be laid out
+    // again to report. So the height goes again a few times over the first half
+    // minute: a lost first message must not leave the poll hidden behind WordPress's
+    // blockquote for good.
+    [1, 3, 8, 20, 30].forEach(function (seconds) {
+      setTimeout(function () {
+        window.parent.postMessage({ message: "height", value: pollHeight(), secret: secret }, "*");
+      }, seconds * 1000);
+    });
     window.addEventListener("message", function (event) {
       var data = event.data;
       if (event.source !== window.parent || !data || data.message !== "ready" || data.secret !== secret) return;

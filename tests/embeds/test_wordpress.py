@@ -115,7 +115,11 @@ def sandboxed_frame(page):
     expect(iframe).to_have_attribute("sandbox", "allow-scripts")
     # The frame shows once its first height arrives: the first page a cold gunicorn
     # worker draws on a busy CI machine may take longer than expect's 5 s.
-    expect(page.locator("blockquote.wp-embedded-content")).to_be_hidden(timeout=20_000)
+    try:
+        expect(page.locator("blockquote.wp-embedded-content")).to_be_hidden(timeout=20_000)
+    except AssertionError as error:  # say where the frame got to
+        frames = [frame.url for frame in page.frames]
+        raise AssertionError(f"{error}\nframes: {frames}\nerrors: {page.errors}") from None
     expect(iframe).to_be_visible()
     return iframe
 
@@ -217,6 +221,44 @@ document.querySelector("iframe").addEventListener("load", function () {{
         browser = launch(playwright, "default")
         context, page = open_post(
             browser, f"{blog.wordpress.url}/late-script.html", 1024, "light", blog.debate.url
+        )
+        iframe = sandboxed_frame(page)
+        assert_frame_fits(iframe, (WORDPRESS_MIN, WORDPRESS_MAX))
+        context.close()
+        browser.close()
+
+
+def test_the_poll_repeats_its_height_to_a_parent_that_never_asks(blog):
+    """An embed script that starts listening after the frame's first height and sends
+    no "ready" (WordPress's before it had one, or a theme's copy) must still hear
+    the poll's height, or the frame stays hidden behind the blockquote for good."""
+    secret = "never0asks"
+    src = f"{blog.debate.url}/embed/{SLUG}/claims/customization#?secret={secret}"
+    (blog.wordpress.docroot / "never-asks.html").write_text(
+        f"""<!doctype html><html lang=en><title>A parent that never asks</title><body>
+<blockquote class="wp-embedded-content" data-secret="{secret}"><a href="{src}">poll</a></blockquote>
+<iframe class="wp-embedded-content" sandbox="allow-scripts" security="restricted"
+  style="position: absolute; clip: rect(1px, 1px, 1px, 1px);" title="poll"
+  src="{src}" data-secret="{secret}" width="600" height="300" frameborder="0"></iframe>
+<script>
+document.querySelector("iframe").addEventListener("load", function () {{
+  setTimeout(function () {{
+    window.addEventListener("message", function (event) {{
+      var data = event.data;
+      if (!data || data.message !== "height" || data.secret !== "{secret}") return;
+      document.querySelector("blockquote").style.display = "none";
+      var frame = document.querySelector("iframe");
+      frame.removeAttribute("style");
+      frame.height = Math.max(200, Math.min(1000, parseInt(data.value, 10)));
+    }});
+  }}, 500);
+}});
+</script></body></html>"""
+    )
+    with sync_playwright() as playwright:
+        browser = launch(playwright, "default")
+        context, page = open_post(
+            browser, f"{blog.wordpress.url}/never-asks.html", 1024, "light", blog.debate.url
         )
         iframe = sandboxed_frame(page)
         assert_frame_fits(iframe, (WORDPRESS_MIN, WORDPRESS_MAX))
