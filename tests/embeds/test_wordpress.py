@@ -189,76 +189,57 @@ def test_a_link_in_the_sandboxed_poll_opens_in_the_post_s_window(blog):
         browser.close()
 
 
-def test_the_poll_answers_wordpress_s_ready_message(blog):
-    """wp-embed.js may start listening after the frame sent its height (a deferred or
-    slow script): it then sends each frame a "ready" message, and the poll must send
-    its height again, or WordPress keeps the frame hidden behind its blockquote."""
-    secret = "late0script"
+# A parent that starts listening after the frame sent its first height (a deferred or
+# slow script): WordPress's wp-embed.js then sends each frame a "ready" message, and
+# the poll must send its height again; an embed script that never asks (WordPress's
+# before it had "ready", or a theme's copy) must hear it all the same, or the frame
+# stays hidden behind its blockquote for good.
+LATE_PARENTS = {
+    "asks-ready": """
+window.heard = false;
+window.addEventListener("message", function () { window.heard = true; });
+function late() {
+  var script = document.createElement("script");
+  script.src = "/wp-includes/js/wp-embed.js";
+  script.onload = function () { window.dispatchEvent(new Event("load")); };
+  document.body.appendChild(script);
+}
+document.querySelector("iframe").addEventListener("load", function () {
+  var wait = setInterval(function () {
+    if (window.heard) { clearInterval(wait); late(); }
+  }, 50);
+});""",
+    "never-asks": """
+document.querySelector("iframe").addEventListener("load", function () {
+  setTimeout(function () {
+    window.addEventListener("message", function (event) {
+      var data = event.data, frame = document.querySelector("iframe");
+      if (!data || data.message !== "height" || data.secret !== frame.dataset.secret) return;
+      document.querySelector("blockquote").style.display = "none";
+      frame.removeAttribute("style");
+      frame.height = Math.max(200, Math.min(1000, parseInt(data.value, 10)));
+    });
+  }, 500);
+});""",
+}
+
+
+@pytest.mark.parametrize("parent", LATE_PARENTS)
+def test_a_parent_that_listens_late_still_hears_the_poll_s_height(blog, parent):
+    secret = "late0" + parent.replace("-", "")
     src = f"{blog.debate.url}/embed/{SLUG}/claims/customization#?secret={secret}"
-    (blog.wordpress.docroot / "late-script.html").write_text(
-        f"""<!doctype html><html lang=en><title>A late script</title><body>
+    (blog.wordpress.docroot / f"{parent}.html").write_text(
+        f"""<!doctype html><html lang=en><title>A parent that listens late</title><body>
 <blockquote class="wp-embedded-content" data-secret="{secret}"><a href="{src}">poll</a></blockquote>
 <iframe class="wp-embedded-content" sandbox="allow-scripts" security="restricted"
   style="position: absolute; clip: rect(1px, 1px, 1px, 1px);" title="poll"
   src="{src}" data-secret="{secret}" width="600" height="3000" frameborder="0"></iframe>
-<script>
-window.heard = false;
-window.addEventListener("message", function (event) {{ window.heard = true; }});
-function late() {{
-  var script = document.createElement("script");
-  script.src = "/wp-includes/js/wp-embed.js";
-  script.onload = function () {{ window.dispatchEvent(new Event("load")); }};
-  document.body.appendChild(script);
-}}
-document.querySelector("iframe").addEventListener("load", function () {{
-  var wait = setInterval(function () {{
-    if (window.heard) {{ clearInterval(wait); late(); }}
-  }}, 50);
-}});
-</script></body></html>"""
+<script>{LATE_PARENTS[parent]}</script></body></html>"""
     )
     with sync_playwright() as playwright:
         browser = launch(playwright, "default")
         context, page = open_post(
-            browser, f"{blog.wordpress.url}/late-script.html", 1024, "light", blog.debate.url
-        )
-        iframe = sandboxed_frame(page)
-        assert_frame_fits(iframe, (WORDPRESS_MIN, WORDPRESS_MAX))
-        context.close()
-        browser.close()
-
-
-def test_the_poll_repeats_its_height_to_a_parent_that_never_asks(blog):
-    """An embed script that starts listening after the frame's first height and sends
-    no "ready" (WordPress's before it had one, or a theme's copy) must still hear
-    the poll's height, or the frame stays hidden behind the blockquote for good."""
-    secret = "never0asks"
-    src = f"{blog.debate.url}/embed/{SLUG}/claims/customization#?secret={secret}"
-    (blog.wordpress.docroot / "never-asks.html").write_text(
-        f"""<!doctype html><html lang=en><title>A parent that never asks</title><body>
-<blockquote class="wp-embedded-content" data-secret="{secret}"><a href="{src}">poll</a></blockquote>
-<iframe class="wp-embedded-content" sandbox="allow-scripts" security="restricted"
-  style="position: absolute; clip: rect(1px, 1px, 1px, 1px);" title="poll"
-  src="{src}" data-secret="{secret}" width="600" height="300" frameborder="0"></iframe>
-<script>
-document.querySelector("iframe").addEventListener("load", function () {{
-  setTimeout(function () {{
-    window.addEventListener("message", function (event) {{
-      var data = event.data;
-      if (!data || data.message !== "height" || data.secret !== "{secret}") return;
-      document.querySelector("blockquote").style.display = "none";
-      var frame = document.querySelector("iframe");
-      frame.removeAttribute("style");
-      frame.height = Math.max(200, Math.min(1000, parseInt(data.value, 10)));
-    }});
-  }}, 500);
-}});
-</script></body></html>"""
-    )
-    with sync_playwright() as playwright:
-        browser = launch(playwright, "default")
-        context, page = open_post(
-            browser, f"{blog.wordpress.url}/never-asks.html", 1024, "light", blog.debate.url
+            browser, f"{blog.wordpress.url}/{parent}.html", 1024, "light", blog.debate.url
         )
         iframe = sandboxed_frame(page)
         assert_frame_fits(iframe, (WORDPRESS_MIN, WORDPRESS_MAX))
