@@ -9,12 +9,12 @@ from flask_login import current_user
 
 from . import cli
 from .authors import auth, dashboard
+from .cache import store as cache_store
 from .cache.responses import ResponseCache, vary_on_fragments
-from .cache.store import store
 from .core.debate import long_date
 from .core.stats import signed_points
 from .embeds import oembed
-from .embeds import views as embeds
+from .embeds import views as embed_views
 from .readers import api, ballots, identity, pages
 from .web import config, errors, security
 from .web.extensions import csrf, init_extensions
@@ -33,11 +33,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     config.load(app, test_config)
     init_extensions(app)
-    for blueprint in (pages.bp, ballots.bp, embeds.bp, oembed.bp, api.bp, auth.bp, dashboard.bp):
-        app.register_blueprint(blueprint)
+    blueprints = (pages, ballots, embed_views, oembed, api, auth, dashboard)
+    for module in blueprints:
+        app.register_blueprint(module.bp)
     # Votes prove their origin with the page's vote token, without a session.
     csrf.exempt(ballots.bp)
-    csrf.exempt(embeds.bp)
+    csrf.exempt(embed_views.bp)
     init_limits(app, reader_key=identity.limit_key)
     errors.register(app)
     security.register(app)
@@ -57,7 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.wsgi_app = security.ChunkedBodyLimit(app.wsgi_app, limit)  # type: ignore[method-assign]
     app.wsgi_app = ResponseCache(  # type: ignore[method-assign]  # Flask's documented middleware hook
         app,
-        store(app),
+        cache_store.store(app),
         identity.token_mark(cast(str, app.secret_key)),
         lambda: identity.new_reader_token(cast(str, app.secret_key)),
     )
