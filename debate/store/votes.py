@@ -16,8 +16,8 @@ from functools import cache
 from typing import cast
 
 from sqlalchemy import (
+    ClauseElement,
     ColumnElement,
-    Executable,
     FromClause,
     Table,
     and_,
@@ -49,7 +49,7 @@ from ..core.debate import (
 )
 from ..core.segments import BY_HOUR, BY_NETWORK, BY_SITE, SegmentCounts
 from ..core.tally import FLOW, READERS_KIND, SET_ASIDE, Sums
-from .db import DbSession, utcnow
+from .db import DbSession, driver_cursor, utcnow
 from .models import DebateReader, DebateRow, Tally, Vote
 
 TALLY_SHARDS = 8
@@ -101,9 +101,9 @@ def cast_vote(
     The caller has validated the item and the choice; this only keeps the
     rows and counters exact. A reader's first vote is first put to
     `admit_new_reader` (the new readers' budget), which may refuse it. The vote's
-    provenance is that of the request that set its current choice. Statements
-    are built once per dialect and run on the session's connection: a vote is a
-    handful of short statements.
+    provenance is that of the request that set its current choice. A vote is a
+    handful of short statements, built once per dialect and run on the driver's
+    cursor (store/db.py `driver_cursor`) in the session's transaction.
     """
     now = utcnow()
     provenance = provenance or Provenance()
@@ -112,77 +112,76 @@ def cast_vote(
         "network": provenance.network,
         "cast_hour": now.replace(minute=0, second=0, microsecond=0),
     }
-    run = session.connection().execute
     dialect = session.get_bind().dialect.name
     sql = _statements(dialect)
-    if dialect == "postgresql":
-        # A reset takes this row exclusively (store/debates.py): votes and resets
-        # of one debate exclude each other. SQLite's one writer does that already.
-        run(sql.hold_debate, {"debate_id": debate_id})
-    reader = {"debate_id": debate_id, "reader_id": reader_id}
-    is_new_reader = run(sql.add_reader, {**reader, "first_vote_at": now}).first() is not None
-    if is_new_reader and admit_new_reader is not None and not admit_new_reader():
-        raise NewReaderRefused(debate_id)
-    other_stance = None
-    if kind == STANCE:
-        # The answer goes on the reader's row too, which also gives the other
-        # phase's answer; the row's lock makes two racing answers of one reader
-        # take turns, so each sees the other's.
-        other_stance = run(
-            sql.set_stance[item_key],
-            {"in_debate": debate_id, "by_reader": reader_id, "choice": choice},
-        ).scalar()
-    inserted = (
-        run(
-            sql.add_vote,
-            {
-                "debate_id": debate_id,
-                "kind": kind,
-                "item_key": item_key,
-                "reader_id": reader_id,
-                "choice": choice,
-                "created_at": now,
-                "updated_at": now,
-                **origin,
-            },
-        ).first()
-        is not None
-    )
-    previous = None
-    if not inserted:
-        item = {
-            "in_debate": debate_id,
-            "of_kind": kind,
-            "on_item": item_key,
-            "by_reader": reader_id,
+    with driver_cursor(session) as cursor:
+        if dialect == "postgresql":
+            # A reset takes this row exclusively (store/debates.py): votes and resets
+            # of one debate exclude each other. SQLite's one writer does that already.
+            cursor.first(sql.hold_debate, {"debate_id": debate_id})
+        reader = {"debate_id": debate_id, "reader_id": reader_id}
+        is_new_reader = cursor.first(sql.add_reader, {**reader, "first_vote_at": now}) is not None
+        if is_new_reader and admit_new_reader is not None and not admit_new_reader():
+            raise NewReaderRefused(debate_id)
+        other_stance = None
+        if kind == STANCE:
+            # The answer goes on the reader's row too, which also gives the other
+            # phase's answer; the row's lock makes two racing answers of one reader
+            # take turns, so each sees the other's.
+            row = cursor.first(
+                sql.set_stance[item_key],
+                {"in_debate": debate_id, "by_reader": reader_id, "choice": choice},
+            )
+            other_stance = row[0] if row else None
+        vote = {
+            "debate_id": debate_id,
+            "kind": kind,
+            "item_key": item_key,
+            "reader_id": reader_id,
+            "choice": choice,
+            "created_at": now,
+            "updated_at": now,
+            **origin,
         }
-        previous = run(sql.current_choice, item).scalar_one_or_none()
-        if previous is None:
-            raise VoteVanished(debate_id)
+        inserted = cursor.first(sql.add_vote, vote) is not None
+        previous = None
+        if not inserted:
+            item = {
+                "in_debate": debate_id,
+                "of_kind": kind,
+                "on_item": item_key,
+                "by_reader": reader_id,
+            }
+            row = cursor.first(sql.current_choice, item)
+            if row is None:
+                raise VoteVanished(debate_id)
+            previous = row[0]
+            if previous != choice:
+                cursor.first(
+                    sql.change_vote, {**item, "choice": choice, "updated_at": now, **origin}
+                )
+        moves = []
         if previous != choice:
-            run(sql.change_vote, {**item, "choice": choice, "updated_at": now, **origin})
-    moves = []
-    if previous != choice:
-        moves.append((kind, item_key, choice, +1))
-        if previous is not None:
-            moves.append((kind, item_key, previous, -1))
-        if kind == STANCE and other_stance is not None:
-            moves += _flow_moves(item_key, other_stance, previous, choice)
-    if is_new_reader:
-        moves.append((READERS_KIND, "all", "all", +1))
-    # Counters are locked in one global order, so two voters never deadlock.
-    for move_kind, move_key, move_choice, delta in sorted(moves):
-        run(
-            sql.add_to_tally,
-            {
-                "debate_id": debate_id,
-                "kind": move_kind,
-                "item_key": move_key,
-                "choice": move_choice,
-                "shard": random.randrange(TALLY_SHARDS),
-                "count": delta,
-            },
-        )
+            moves.append((kind, item_key, choice, +1))
+            if previous is not None:
+                moves.append((kind, item_key, previous, -1))
+            if kind == STANCE and other_stance is not None:
+                moves += _flow_moves(item_key, other_stance, previous, choice)
+        if is_new_reader:
+            moves.append((READERS_KIND, "all", "all", +1))
+        # Counters are locked in one global order, so two voters never deadlock.
+        for move_kind, move_key, move_choice, delta in sorted(moves):
+            cursor.first(
+                sql.add_to_tally,
+                {
+                    "debate_id": debate_id,
+                    "kind": move_kind,
+                    "item_key": move_key,
+                    "choice": move_choice,
+                    "shard": random.randrange(TALLY_SHARDS),
+                    "count": delta,
+                },
+            )
     if commit:
         session.commit()
     return CastResult(choice=choice, previous=previous)
@@ -205,13 +204,13 @@ def _flow_moves(
 
 @dataclass(frozen=True)
 class _VoteStatements:
-    add_reader: Executable
-    add_vote: Executable
-    current_choice: Executable
-    change_vote: Executable
-    add_to_tally: Executable
-    set_stance: dict[str, Executable]  # per phase; returns the other phase's answer
-    hold_debate: Executable
+    add_reader: ClauseElement
+    add_vote: ClauseElement
+    current_choice: ClauseElement
+    change_vote: ClauseElement
+    add_to_tally: ClauseElement
+    set_stance: dict[str, ClauseElement]  # per phase; returns the other phase's answer
+    hold_debate: ClauseElement
 
 
 @cache
@@ -298,11 +297,13 @@ def counter_sums(
     one indexed query, built once. With exclusions in force, the votes they cover
     are counted (grouped, as the counters count them) and taken off, and the sums
     of the whole debate say how many were set aside (SET_ASIDE)."""
-    run = session.connection().execute
-    if item is None:
-        rows = run(_DEBATE_SUMS, {"debate_id": debate_id})
-    else:
-        rows = run(_ITEM_SUMS, {"debate_id": debate_id, "kind": item[0], "item_key": item[1]})
+    with driver_cursor(session) as cursor:
+        if item is None:
+            rows = cursor.all(_DEBATE_SUMS, {"debate_id": debate_id})
+        else:
+            rows = cursor.all(
+                _ITEM_SUMS, {"debate_id": debate_id, "kind": item[0], "item_key": item[1]}
+            )
     sums = {(kind, key, choice): int(total) for kind, key, choice, total in rows}
     covered = set_aside(_votes(), exclusions)
     if covered is None:
