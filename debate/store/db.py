@@ -141,14 +141,19 @@ class Deadlines:
     def arm(self, fd: int, seconds: float) -> int:
         token = next(self.tokens)
         with self.condition:
-            heapq.heappush(self.heap, (time.monotonic() + seconds, token, fd))
+            entry = (time.monotonic() + seconds, token, fd)
+            heapq.heappush(self.heap, entry)
             self.live.add(token)
             if self.thread is None:
                 self.thread = threading.Thread(
                     target=self._watch, daemon=True, name="statement-deadlines"
                 )
                 self.thread.start()
-            self.condition.notify()
+            # The watcher sleeps until the earliest deadline: it is woken only when
+            # this one comes sooner (waking it for every statement cost each one a
+            # thread switch).
+            if self.heap[0] is entry:
+                self.condition.notify()
         return token
 
     def disarm(self, token: int) -> None:
