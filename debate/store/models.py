@@ -20,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     true,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..core.debate import AFTER_VOTE
 from .db import db, this_hour, utcnow
@@ -118,11 +118,20 @@ class SideRow(_PartOfDebate, Model):
     debate: Mapped[DebateRow] = relationship(back_populates="sides")
 
 
-class ClaimRow(_PartOfDebate, Model):
-    __tablename__ = "claims"
-    __table_args__ = (UniqueConstraint("debate_id", "key"),)
+class _VotedItem(_PartOfDebate):
+    """A part of a debate that readers vote on, known by a key unique in its debate:
+    votes name the key (Vote.item_key), so a reload that renumbers the rows keeps them."""
 
     key: Mapped[str] = mapped_column(String(80))
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint]:
+        return (UniqueConstraint("debate_id", "key"),)
+
+
+class ClaimRow(_VotedItem, Model):
+    __tablename__ = "claims"
+
     side: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(300))
     text_html: Mapped[str] = mapped_column(Text)
@@ -130,11 +139,9 @@ class ClaimRow(_PartOfDebate, Model):
     debate: Mapped[DebateRow] = relationship(back_populates="claims")
 
 
-class OptionRow(_PartOfDebate, Model):
+class OptionRow(_VotedItem, Model):
     __tablename__ = "question_options"
-    __table_args__ = (UniqueConstraint("debate_id", "key"),)
 
-    key: Mapped[str] = mapped_column(String(80))
     label: Mapped[str] = mapped_column(String(300))
 
     debate: Mapped[DebateRow] = relationship(back_populates="options")
