@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -37,6 +38,31 @@ class LiveServer:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join()
+
+
+class OtherSite:
+    """A page on another site (a blog, a host that frames the poll), served at /post from
+    a thread of the test process; a subclass writes the page."""
+
+    def __init__(self, host: str):
+        self.server = make_server(host, 0, self.app, threaded=True)
+        self.origin = f"http://{host}:{self.server.server_port}"
+        self.url = f"{self.origin}/post"
+
+    def page(self) -> str:
+        raise NotImplementedError
+
+    @Request.application
+    def app(self, _request):
+        return Response(self.page(), mimetype="text/html")
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *_exc):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def page_recording_errors(browser, url: str, width: int = 1280, **context_options):

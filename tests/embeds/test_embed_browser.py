@@ -4,15 +4,12 @@ resizes itself, remembers the reader across reloads, and counts exactly."""
 import html
 import json
 import re
-import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
 
-from browser import CHROMIUM, CHROMIUM_ARGS, assert_frame_fits
+from browser import CHROMIUM, CHROMIUM_ARGS, OtherSite, assert_frame_fits
 from helpers import SLUG, api_results
 
 pytestmark = pytest.mark.browser
@@ -20,13 +17,12 @@ GHOST_POST = Path(__file__).parent / "ghost_post.html"
 SNIPPET = re.compile(r'<textarea id="snippet-(\d+)"[^>]*>(.*?)</textarea>', re.S)
 
 
-class BlogSite:
+class BlogSite(OtherSite):
     """Another site (localhost, not 127.0.0.1) whose post pastes the snippet."""
 
     def __init__(self, snippet: str, column_px: int):
         self.snippet, self.column_px = snippet, column_px
-        self.server = make_server("localhost", 0, self.app, threaded=True)
-        self.url = f"http://localhost:{self.server.server_port}/post"
+        super().__init__("localhost")
 
     def page(self) -> str:
         return (
@@ -34,18 +30,6 @@ class BlogSite:
             f"<h1>My post</h1><div style='width:{self.column_px}px'>{self.snippet}</div>"
             f"<p id=after>After the poll.</p></body></html>"
         )
-
-    @Request.application
-    def app(self, _request):
-        return Response(self.page(), mimetype="text/html")
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *_exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 class GhostPost(BlogSite):

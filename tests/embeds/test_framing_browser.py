@@ -4,45 +4,29 @@ WordPress's sandbox, whose frame has no origin: the check is on the page around
 it); and a listed page that hides the frame or shrinks it to a pixel gets no vote
 from a click inside."""
 
-import threading
-
 import pytest
 from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
 
-from browser import CHROMIUM, CHROMIUM_ARGS
+from browser import CHROMIUM, CHROMIUM_ARGS, OtherSite
 from helpers import SLUG, api_results, update_debate
 
 pytestmark = pytest.mark.browser
 CLAIM = "customization"
 
 
-class HostPage:
+class HostPage(OtherSite):
     """A page on another loopback origin that frames one embed, styled as given."""
 
     def __init__(self, host: str, src: str, frame_attributes: str = "", above: str = ""):
         self.src, self.frame_attributes, self.above = src, frame_attributes, above
-        self.server = make_server(host, 0, self.app, threaded=True)
-        self.origin = f"http://{host}:{self.server.server_port}"
-        self.url = f"{self.origin}/post"
+        super().__init__(host)
 
-    @Request.application
-    def app(self, _request):
-        page = (
+    def page(self) -> str:
+        return (
             "<!doctype html><html lang=en><title>A post</title><body><h1>A post</h1>"
             f'<iframe title="poll" src="{self.src}" {self.frame_attributes}></iframe>{self.above}'
             "<p>After the poll.</p></body></html>"
         )
-        return Response(page, mimetype="text/html")
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *_exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
