@@ -42,6 +42,20 @@ def chromium():
         browser.close()
 
 
+def use_up_the_budget(chromium, server) -> None:
+    """The network's new readers, each in a browser of their own, answer the closing
+    question in its embed."""
+    for _ in range(BUDGET):
+        context = chromium.new_context()
+        page = context.new_page()
+        page.goto(f"{server.url}/embed/{SLUG}/question")
+        page.get_by_role("button", name="Not sure").click()
+        expect(page.get_by_role("button", name="Not sure")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        context.close()
+
+
 def test_200_honest_readers_behind_one_address_all_vote(budget_server):
     """Two hundred readers on the one loopback address, on a claim's embed (the
     lightest page that votes; the debate page's proof has the tests below). Eight
@@ -98,15 +112,7 @@ def test_a_reader_whose_budget_ran_out_while_reading_still_votes(budget_server, 
     with page.expect_response(lambda r: r.url.endswith("/new-reader-challenge")) as asked:
         page.goto(f"{server.url}/debates/{SLUG}")
     assert asked.value.status == 204
-    for _ in range(BUDGET):
-        other = chromium.new_context()
-        other_page = other.new_page()
-        other_page.goto(f"{server.url}/embed/{SLUG}/question")
-        other_page.get_by_role("button", name="Not sure").click()
-        expect(other_page.get_by_role("button", name="Not sure")).to_have_attribute(
-            "aria-pressed", "true"
-        )
-        other.close()
+    use_up_the_budget(chromium, server)
     agree = page.locator("#claim-customization").get_by_role("button", name="Agree", exact=True)
     agree.click()
     expect(agree).to_have_attribute("aria-pressed", "true", timeout=15_000)
@@ -121,15 +127,7 @@ def test_a_reader_past_the_budget_in_a_wordpress_sandbox_votes(budget_server, ch
     from embeds.test_embed_browser import BlogSite
 
     app, server = budget_server
-    for _ in range(BUDGET):
-        context = chromium.new_context()
-        page = context.new_page()
-        page.goto(f"{server.url}/embed/{SLUG}/question")
-        page.get_by_role("button", name="Not sure").click()
-        expect(page.get_by_role("button", name="Not sure")).to_have_attribute(
-            "aria-pressed", "true"
-        )
-        context.close()
+    use_up_the_budget(chromium, server)
     frame = (
         f'<iframe sandbox="allow-scripts" title="poll" style="width:100%;height:700px"'
         f' src="{server.url}/embed/{SLUG}/claims/customization"></iframe>'
