@@ -6,9 +6,15 @@ Fixtures that wrap these are in conftest.py.
 import os
 import re
 import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 
 import altcha
+import redis
+from flask import Flask
 from sqlalchemy import event, text
 
 from debate import create_app
@@ -33,6 +39,7 @@ CLAIM_KEYS = [
     "accountability",
 ]
 OPTION_KEYS = ["open-matches", "closed-keeps-edge", "coexistence", "not-sure"]
+REDIS_URL = "redis://127.0.0.1:6379/0"
 POSTGRES_URL = (
     normalise_database_url(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
 )
@@ -236,3 +243,34 @@ def solved_proof(client, slug: str = SLUG, **environ) -> str | None:
     solution = altcha.solve_challenge(challenge)
     assert solution is not None
     return altcha.Payload(challenge, solution).to_base64()
+
+
+@dataclass
+class Workers:
+    """Two apps on one database, as two gunicorn workers (or two hosts) would be, whose
+    limits live in the real Redis under a key prefix of their own."""
+
+    first: Flask
+    second: Flask
+    client: redis.Redis
+    prefix: str
+
+    def keys(self, pattern: str = "*") -> list[bytes]:
+        """Their keys in Redis that match `pattern` after the prefix."""
+        return self.client.keys(f"*{self.prefix}{pattern}")
+
+
+@contextmanager
+def workers_sharing_redis(database_uri: str, **config) -> Iterator[Workers]:
+    """Two workers sharing limits through Redis, the debate loaded; their keys go afterwards."""
+    prefix = f"debate-test-{uuid.uuid4().hex}"
+    config = {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix, **config}
+    first, second = make_app(database_uri, **config), make_app(database_uri, **config)
+    reset_database(first)
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        yield Workers(first, second, client, prefix)
+    finally:
+        if keys := client.keys(f"*{prefix}*"):
+            client.delete(*keys)
+        client.close()

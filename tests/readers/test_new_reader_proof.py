@@ -5,17 +5,22 @@ nothing changes. The attacker's minute from one address is here too."""
 import base64
 import json
 import secrets
-import uuid
 
 import altcha
 import pytest
-import redis
 
 from debate.readers.proof import new_challenge
-from helpers import SLUG, Reader, api_results, make_app, reset_database, solved_proof
+from helpers import (
+    SLUG,
+    Reader,
+    api_results,
+    make_app,
+    reset_database,
+    solved_proof,
+    workers_sharing_redis,
+)
 
 BUDGET = 5
-REDIS_URL = "redis://127.0.0.1:6379/0"
 CHALLENGE = f"/debates/{SLUG}/new-reader-challenge"
 ENOUGH_WORK_FOR_A_TEST = {"NEW_READER_PROOF_ATTEMPTS": 40, "NEW_READER_PROOF_COST": 200}
 
@@ -210,23 +215,13 @@ def test_the_attacker_s_minute_from_one_address_counts_the_budget_plus_one_per_p
 def test_a_proof_spent_in_one_worker_is_spent_in_every_other(database_uri):
     """With Redis, two app instances (two gunicorn workers, or two hosts) share the
     budget and the spent proofs: a solution used in one is refused by the other."""
-    prefix = f"debate-test-{uuid.uuid4().hex}"
-    config = {
-        "RATELIMIT_STORAGE_URI": REDIS_URL,
-        "RATELIMIT_KEY_PREFIX": prefix,
-        "NEW_READERS_PER_NETWORK": "1 per hour",
-        **ENOUGH_WORK_FOR_A_TEST,
-    }
-    first, second = make_app(database_uri, **config), make_app(database_uri, **config)
-    reset_database(first)
-    assert Reader(first.test_client()).stance("before", "open").status_code == 303
-    solver = Reader(second.test_client())
-    vote = {"phase": "before", "side": "open", "altcha": solved_proof(solver.client)}
-    assert solver.post("/stance", vote).status_code == 303
-    assert Reader(first.test_client()).post("/stance", vote).status_code == 429
-    assert readers_counted(first) == 2
-    client = redis.Redis.from_url(REDIS_URL)
-    spent = client.keys(f"{prefix}*spent:proof:*")
-    client.delete(*client.keys(f"*{prefix}*"))
-    client.close()
-    assert len(spent) == 1
+    config = {"NEW_READERS_PER_NETWORK": "1 per hour", **ENOUGH_WORK_FOR_A_TEST}
+    with workers_sharing_redis(database_uri, **config) as workers:
+        first, second = workers.first, workers.second
+        assert Reader(first.test_client()).stance("before", "open").status_code == 303
+        solver = Reader(second.test_client())
+        vote = {"phase": "before", "side": "open", "altcha": solved_proof(solver.client)}
+        assert solver.post("/stance", vote).status_code == 303
+        assert Reader(first.test_client()).post("/stance", vote).status_code == 429
+        assert readers_counted(first) == 2
+        assert len(workers.keys("*spent:proof:*")) == 1

@@ -1,13 +1,8 @@
 """Rate limits on votes, in process memory and in the real Redis."""
 
-import uuid
-
 import pytest
-import redis
 
-from helpers import SLUG, Reader, api_results, make_app, reset_database
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from helpers import SLUG, Reader, api_results, make_app, reset_database, workers_sharing_redis
 
 
 @pytest.fixture
@@ -55,23 +50,12 @@ def test_readers_behind_a_trusted_proxy_are_limited_by_their_own_address(databas
 
 def test_processes_share_limits_through_redis(database_uri):
     """Two app instances (as two gunicorn workers would be) count against one limit."""
-    prefix = f"debate-test-{uuid.uuid4().hex}"
-    config = {
-        "RATELIMIT_STORAGE_URI": REDIS_URL,
-        "RATELIMIT_KEY_PREFIX": prefix,
-        "VOTE_LIMIT_PER_ADDRESS": "4 per minute",
-    }
-    first, second = make_app(database_uri, **config), make_app(database_uri, **config)
-    reset_database(first)
-    statuses = []
-    for app in (first, second, first, second, first, second):
-        statuses.append(Reader(app.test_client()).stance("after", "closed").status_code)
-    assert statuses == [303, 303, 303, 303, 429, 429]
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = client.keys(f"*{prefix}*")
-    assert keys, "the limit counters live in Redis"
-    client.delete(*keys)
-    client.close()
+    with workers_sharing_redis(database_uri, VOTE_LIMIT_PER_ADDRESS="4 per minute") as workers:
+        statuses = []
+        for app in (workers.first, workers.second) * 3:
+            statuses.append(Reader(app.test_client()).stance("after", "closed").status_code)
+        assert statuses == [303, 303, 303, 303, 429, 429]
+        assert workers.keys(), "the limit counters live in Redis"
 
 
 def test_votes_go_on_when_the_limit_store_is_down(database_uri):
