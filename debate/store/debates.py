@@ -7,7 +7,7 @@ commits an author's write then invalidates the cache (cache/store.py).
 """
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import selectinload
@@ -26,6 +26,9 @@ from .models import (
     Vote,
 )
 from .models import Exclusion as ExclusionRow
+
+# The records of a debate that its dashboard lists (_records_of).
+Record = TypeVar("Record", ResetRecord, ExclusionRow)
 
 
 def load_debate(session: DbSession, slug: str) -> Debate | None:
@@ -181,14 +184,8 @@ def reset_votes(session: DbSession, debate_id: int, author_email: str) -> int:
 
 def resets_of(session: DbSession, debate_id: int, limit: int = 10) -> list[ResetRecord]:
     """The debate's latest resets, newest first."""
-    return list(
-        session.scalars(
-            select(ResetRecord)
-            .where(ResetRecord.debate_id == debate_id)
-            .order_by(ResetRecord.at.desc(), ResetRecord.id.desc())
-            .limit(limit)
-        )
-    )
+    order = (ResetRecord.at.desc(), ResetRecord.id.desc())
+    return _records_of(session, ResetRecord, debate_id, order, limit)
 
 
 def delete_all_votes(session: DbSession, debate_id: int) -> int:
@@ -289,11 +286,16 @@ def include_again(session: DbSession, debate_id: int, exclusion_id: int, author_
 
 def exclusions_of(session: DbSession, debate_id: int, limit: int = 50) -> list[ExclusionRow]:
     """The debate's exclusions, those in force first, then the latest lifted."""
+    order = (ExclusionRow.lifted_at.is_not(None), ExclusionRow.id.desc())
+    return _records_of(session, ExclusionRow, debate_id, order, limit)
+
+
+def _records_of(
+    session: DbSession, model: type[Record], debate_id: int, order: tuple[Any, ...], limit: int
+) -> list[Record]:
+    """A debate's records that the dashboard lists: in this order, `limit` at most."""
     return list(
         session.scalars(
-            select(ExclusionRow)
-            .where(ExclusionRow.debate_id == debate_id)
-            .order_by(ExclusionRow.lifted_at.is_not(None), ExclusionRow.id.desc())
-            .limit(limit)
+            select(model).where(model.debate_id == debate_id).order_by(*order).limit(limit)
         )
     )
