@@ -60,8 +60,8 @@ serve: install
 
 ## lint: ruff's rules and its formatting, checked
 lint: install-dev
-	$(BIN)/ruff check debate tests bench app.py gunicorn.conf.py
-	$(BIN)/ruff format --check debate tests bench app.py gunicorn.conf.py
+	$(BIN)/ruff check debate tests bench migrations app.py gunicorn.conf.py
+	$(BIN)/ruff format --check debate tests bench migrations app.py gunicorn.conf.py
 
 ## types: mypy over the package, strict on the domain core (pyproject.toml)
 types: install-dev

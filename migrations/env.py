@@ -21,8 +21,11 @@ config.set_main_option(
 
 def run_migrations_offline() -> None:
     """Emit SQL for the migrations without connecting."""
-    context.configure(url=config.get_main_option("sqlalchemy.url"),
-                      target_metadata=target_metadata, literal_binds=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -3,6 +3,7 @@
 Revision ID: 0002
 Revises: 0001
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,7 +16,8 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("debates") as batch_op:
         batch_op.add_column(
-            sa.Column("embed_allowed_sites", sa.Text(), server_default="", nullable=False))
+            sa.Column("embed_allowed_sites", sa.Text(), server_default="", nullable=False)
+        )
 
 
 def downgrade():
