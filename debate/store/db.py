@@ -272,12 +272,13 @@ def driver_statement(
     statement: ClauseElement, dialect: str, keys: tuple[str, ...]
 ) -> DriverStatement:
     """`statement` for `dialect`'s driver, with the parameters `keys` (an INSERT's
-    columns are those given), compiled the first time it is asked for."""
+    columns are those given: no column defaults are applied), compiled the first
+    time it is asked for."""
     compiler = _DRIVER_DIALECTS[dialect]
     compiled = cast(SQLCompiler, statement.compile(dialect=compiler, column_keys=list(keys)))
     convert = []
     for name, bind in compiled.binds.items():
-        conversion = bind.type.bind_processor(compiler)
+        conversion = bind.type.dialect_impl(compiler).bind_processor(compiler)
         if conversion is not None and name in keys:
             convert.append((name, conversion))
     return DriverStatement(str(compiled), tuple(convert))

@@ -2,10 +2,11 @@
 reversible, only by the debate's author, bad input refused with nothing changed."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
-from debate.store.db import db
+from debate.store.db import db, this_hour
 from debate.store.models import Exclusion
 from helpers import SLUG, add_author, api_results, csrf_of, sign_in
 
@@ -154,3 +155,16 @@ def test_including_again_what_is_not_in_force_is_a_404(app, author_client):
     assert (
         author_client.post(f"{DASHBOARD}/exclusions/999/include", data={"csrf_token": token})
     ).status_code == 404
+
+
+def test_a_window_from_the_hour_of_the_votes_sets_them_aside(app, author_client):
+    """Votes are stored with their hour as every datetime is stored (on SQLite, text in
+    SQLAlchemy's format), so a window that starts at that very hour covers them."""
+    hour = this_hour()  # a window of two hours holds votes cast as the hour turns
+    embed_votes(app, "https://burst.example", 2)
+    token = csrf_of(author_client, DASHBOARD)
+    window = {"kind": "window", "starts": hour.isoformat(), "csrf_token": token}
+    window["ends"] = (hour + timedelta(hours=2)).isoformat()
+    assert author_client.post(f"{DASHBOARD}/exclusions", data=window).status_code == 303
+    results = api_results(app.test_client())
+    assert (results["readers"], results["set_aside"]) == (0, 2)

@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 import warnings
+from datetime import datetime
 
 from debate.store.db import Deadlines, SQLiteWriteQueue, write_turn
 from helpers import make_app
@@ -66,3 +67,38 @@ def test_a_statement_past_its_deadline_has_its_connection_shut_and_nothing_left_
         time.sleep(0.1)  # the watchdog is done with it
         gc.collect()
         assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_the_driver_s_cursor_speaks_as_sqlalchemy_does(app):
+    """A vote's statements run on the driver's cursor (store/db.py `driver_cursor`):
+    compiled for the dialect with SQLAlchemy's conversions, seen by the engine's
+    cursor events, and failing with SQLAlchemy's errors, which callers catch."""
+    import pytest
+    from sqlalchemy import bindparam, event, select
+    from sqlalchemy.exc import IntegrityError
+
+    from debate.store.db import db, driver_cursor, driver_statement
+    from debate.store.models import DebateRow, Tally, Vote
+
+    seen = []
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        event.listen(db.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+        since = select(Vote.id).where(Vote.created_at >= bindparam("since"))
+        at = datetime(2026, 11, 30, 9, 5)
+        # A datetime goes in as SQLAlchemy stores it: text on SQLite, as it is on PostgreSQL.
+        stored = "2026-11-30 09:05:00.000000" if dialect == "sqlite" else at
+        assert driver_statement(since, dialect, ("since",)).parameters({"since": at}) == {
+            "since": stored
+        }
+        with driver_cursor(db.session) as cursor:
+            slug = cursor.first(select(DebateRow.slug), {})
+            assert slug is not None and slug[0] == "open-vs-closed-ai"
+            assert cursor.all(since, {"since": at}) == []
+        assert len(seen) == 2 and "debates" in seen[0]
+        counter = {"debate_id": 1, "kind": "claim", "item_key": "k", "choice": "agree"}
+        counter |= {"shard": 0, "count": 1}
+        with pytest.raises(IntegrityError), driver_cursor(db.session) as cursor:
+            cursor.first(Tally.__table__.insert(), counter)
+            cursor.first(Tally.__table__.insert(), counter)
+        db.session.rollback()
