@@ -26,6 +26,8 @@ CLAIM_SPECS = [("a", "open", "A"), ("b", "open", "B"), ("c", "closed", "C"), ("d
 CLAIMS = [Claim(key, side, title, "") for key, side, title in CLAIM_SPECS]
 OPTIONS = ["yes", "no", "maybe"]
 
+HOUR = timedelta(hours=1)
+
 
 def vote(reader, kind, key, choice, at=T0, changed_at=None) -> VoteRecord:
     return VoteRecord(reader, kind, key, choice, at, changed_at or at)
@@ -142,14 +144,7 @@ def test_grouping_skips_votes_on_items_the_debate_no_longer_has_but_keeps_their_
         vote("r1", CLAIM, "a", "agree", at=T0 + timedelta(hours=1)),
         vote("r1", CLAIM, "gone", "agree"),  # a claim removed from the content file
         vote("r2", QUESTION, "closing", "retired-option"),
-        vote(
-            "r2",
-            STANCE,
-            "before",
-            "open",
-            at=T0 + timedelta(hours=2),
-            changed_at=T0 + timedelta(hours=5),
-        ),
+        vote("r2", STANCE, "before", "open", at=T0 + 2 * HOUR, changed_at=T0 + 5 * HOUR),
         vote("r3", QUESTION, "closing", "maybe", at=T0 + timedelta(hours=3)),
     ]
     counts = counted(records)
@@ -329,14 +324,8 @@ def test_analyse_puts_it_together_and_buckets_votes_by_when_they_were_first_cast
     debate = make_debate(CLAIM_SPECS, OPTIONS, voting_open=False)
     records = [
         vote("r1", STANCE, "before", "open", at=T0),
-        vote(
-            "r1",
-            STANCE,
-            "after",
-            "closed",
-            at=T0 + timedelta(minutes=30),
-            changed_at=T0 + timedelta(days=9),
-        ),  # changed much later: still counted at T0
+        # Changed much later: still counted at T0.
+        vote("r1", STANCE, "after", "closed", at=T0 + HOUR / 2, changed_at=T0 + 9 * 24 * HOUR),
         vote("r2", CLAIM, "a", "agree", at=T0 + timedelta(hours=2, minutes=59)),
         vote("r2", QUESTION, "closing", "no", at=T0 + timedelta(hours=2)),
     ]

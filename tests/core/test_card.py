@@ -14,29 +14,36 @@ from debate.core.tally import results_from_sums
 from helpers import SLUG
 
 DEBATE = replace(parse_file(bundled_path(SLUG)), id=1, voting_open=True)
+
+
+def sums(readers: int, closing: dict[str, int], flows: dict[tuple[str, str], int]) -> dict:
+    """Counter sums as the store gives them: readers, the closing question's answers,
+    and the readers who moved from one stance (before reading) to another (after)."""
+    return {
+        ("readers", "all", "all"): readers,
+        **{("question", "closing", option): n for option, n in closing.items()},
+        **{("flow", before, after): n for (before, after), n in flows.items()},
+    }
+
+
 # Three readers: two answered the closing question, two answered both stance questions.
-FEW = {
-    ("readers", "all", "all"): 3,
-    ("question", "closing", "open-matches"): 2,
-    ("question", "closing", "coexistence"): 1,
-    ("flow", "open", "open"): 1,
-    ("flow", "undecided", "open"): 1,
-}
+FEW = sums(
+    3, {"open-matches": 2, "coexistence": 1}, {("open", "open"): 1, ("undecided", "open"): 1}
+)
 # 500 readers, 415 of them paired, a clear move to open source.
-MANY = {
-    ("readers", "all", "all"): 500,
-    ("question", "closing", "open-matches"): 180,
-    ("question", "closing", "closed-keeps-edge"): 120,
-    ("question", "closing", "coexistence"): 150,
-    ("question", "closing", "not-sure"): 30,
-    ("flow", "open", "open"): 120,
-    ("flow", "undecided", "open"): 80,
-    ("flow", "closed", "closed"): 110,
-    ("flow", "closed", "open"): 25,
-    ("flow", "undecided", "undecided"): 40,
-    ("flow", "undecided", "closed"): 30,
-    ("flow", "open", "closed"): 10,
-}
+MANY = sums(
+    500,
+    {"open-matches": 180, "closed-keeps-edge": 120, "coexistence": 150, "not-sure": 30},
+    {
+        ("open", "open"): 120,
+        ("undecided", "open"): 80,
+        ("closed", "closed"): 110,
+        ("closed", "open"): 25,
+        ("undecided", "undecided"): 40,
+        ("undecided", "closed"): 30,
+        ("open", "closed"): 10,
+    },
+)
 
 
 def image_of(png: bytes) -> Image.Image:
