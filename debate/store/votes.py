@@ -18,7 +18,9 @@ from typing import cast
 from sqlalchemy import (
     ClauseElement,
     ColumnElement,
+    DateTime,
     FromClause,
+    String,
     Table,
     and_,
     bindparam,
@@ -115,10 +117,6 @@ def cast_vote(
     dialect = session.get_bind().dialect.name
     sql = _statements(dialect)
     with driver_cursor(session) as cursor:
-        if dialect == "postgresql":
-            # A reset takes this row exclusively (store/debates.py): votes and resets
-            # of one debate exclude each other. SQLite's one writer does that already.
-            cursor.first(sql.hold_debate, {"debate_id": debate_id})
         reader = {"debate_id": debate_id, "reader_id": reader_id}
         is_new_reader = cursor.first(sql.add_reader, {**reader, "first_vote_at": now}) is not None
         if is_new_reader and admit_new_reader is not None and not admit_new_reader():
@@ -169,19 +167,20 @@ def cast_vote(
                 moves += _flow_moves(item_key, other_stance, previous, choice)
         if is_new_reader:
             moves.append((READERS_KIND, "all", "all", +1))
-        # Counters are locked in one global order, so two voters never deadlock.
-        for move_kind, move_key, move_choice, delta in sorted(moves):
-            cursor.first(
-                sql.add_to_tally,
-                {
-                    "debate_id": debate_id,
-                    "kind": move_kind,
-                    "item_key": move_key,
-                    "choice": move_choice,
-                    "shard": random.randrange(TALLY_SHARDS),
-                    "count": delta,
-                },
-            )
+        if moves:
+            # One statement for all the counters a vote moves, locked in one global
+            # order (sorted), so two voters never deadlock.
+            shards: dict[str, object] = {}
+            for i, (move_kind, move_key, move_choice, delta) in enumerate(sorted(moves)):
+                shards |= {
+                    f"debate_id_{i}": debate_id,
+                    f"kind_{i}": move_kind,
+                    f"item_key_{i}": move_key,
+                    f"choice_{i}": move_choice,
+                    f"shard_{i}": random.randrange(TALLY_SHARDS),
+                    f"count_{i}": delta,
+                }
+            cursor.first(_add_to_tallies(dialect, len(moves)), shards)
     if commit:
         session.commit()
     return CastResult(choice=choice, previous=previous)
@@ -208,9 +207,7 @@ class _VoteStatements:
     add_vote: ClauseElement
     current_choice: ClauseElement
     change_vote: ClauseElement
-    add_to_tally: ClauseElement
     set_stance: dict[str, ClauseElement]  # per phase; returns the other phase's answer
-    hold_debate: ClauseElement
 
 
 @cache
@@ -222,8 +219,7 @@ def _statements(dialect: str) -> _VoteStatements:
     added to in one upsert.
     """
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    votes, tallies = cast(Table, Vote.__table__), cast(Table, Tally.__table__)
-    readers = cast(Table, DebateReader.__table__)
+    votes, readers = cast(Table, Vote.__table__), cast(Table, DebateReader.__table__)
     debates = cast(Table, DebateRow.__table__)
     # Parameters named apart from the columns, which UPDATE ... SET reserves.
     same_item = [
@@ -232,13 +228,27 @@ def _statements(dialect: str) -> _VoteStatements:
         votes.c.item_key == bindparam("on_item"),
         votes.c.reader_id == bindparam("by_reader"),
     ]
-    add_to_tally = insert(tallies)
-    add_to_tally = add_to_tally.on_conflict_do_update(
-        index_elements=list(tallies.primary_key.columns),
-        set_={"count": tallies.c.count + add_to_tally.excluded.count},
+    # The reader's row is added from the debate's row, held in share mode (on
+    # PostgreSQL; SQLite's one writer needs no lock): a reset takes it exclusively
+    # (store/debates.py), so votes and resets of one debate exclude each other, and
+    # the hold costs the vote no statement of its own.
+    held_debate = (
+        select(
+            debates.c.id,
+            bindparam("reader_id", type_=String()),
+            bindparam("first_vote_at", type_=DateTime()),
+        )
+        .where(debates.c.id == bindparam("debate_id"))
+        .with_for_update(read=True)
+    )
+    add_reader = (
+        insert(readers)
+        .from_select(["debate_id", "reader_id", "first_vote_at"], held_debate)
+        .on_conflict_do_nothing()
+        .returning(readers.c.reader_id)
     )
     return _VoteStatements(
-        add_reader=insert(readers).on_conflict_do_nothing().returning(readers.c.reader_id),
+        add_reader=add_reader,
         add_vote=insert(votes).on_conflict_do_nothing().returning(votes.c.id),
         current_choice=select(votes.c.choice).where(*same_item).with_for_update(),
         change_vote=update(votes)
@@ -250,10 +260,6 @@ def _statements(dialect: str) -> _VoteStatements:
             network=bindparam("network"),
             cast_hour=bindparam("cast_hour"),
         ),
-        add_to_tally=add_to_tally,
-        hold_debate=select(debates.c.id)
-        .where(debates.c.id == bindparam("debate_id"))
-        .with_for_update(read=True),
         set_stance={
             phase: update(readers)
             .where(
@@ -264,6 +270,22 @@ def _statements(dialect: str) -> _VoteStatements:
             .returning(readers.c[f"stance_{other}"])
             for phase, other in (("before", "after"), ("after", "before"))
         },
+    )
+
+
+@cache
+def _add_to_tallies(dialect: str, rows: int) -> ClauseElement:
+    """Add to `rows` counter shards in one upsert (each created, or added to), in the
+    order of its parameters `<column>_<row>`."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    tallies = cast(Table, Tally.__table__)
+    columns = ("debate_id", "kind", "item_key", "choice", "shard", "count")
+    statement = insert(tallies).values(
+        [{column: bindparam(f"{column}_{row}") for column in columns} for row in range(rows)]
+    )
+    return statement.on_conflict_do_update(
+        index_elements=list(tallies.primary_key.columns),
+        set_={"count": tallies.c.count + statement.excluded.count},
     )
 
 
