@@ -316,24 +316,29 @@ class DriverCursor:
         dispatch.before_cursor_execute(
             connection, self.cursor, compiled.sql, parameters, None, False
         )
+        failure = None
         try:
             self.cursor.execute(compiled.sql, parameters)
         except dbapi.Error as error:
-            lost = self.dialect.is_disconnect(error, self.dbapi_connection, self.cursor)
-            if lost:
-                connection.invalidate(error)
-            raise DBAPIError.instance(
-                compiled.sql,
-                parameters,
-                error,
-                dbapi.Error,
-                connection_invalidated=lost,
-                dialect=self.dialect,
-            ) from error
-        finally:
-            dispatch.after_cursor_execute(
-                connection, self.cursor, compiled.sql, parameters, None, False
-            )
+            failure = error
+        # After a failure too, and before the connection may be invalidated: the
+        # listeners end what `before` started (the statement's deadline).
+        dispatch.after_cursor_execute(
+            connection, self.cursor, compiled.sql, parameters, None, False
+        )
+        if failure is None:
+            return
+        lost = self.dialect.is_disconnect(failure, self.dbapi_connection, self.cursor)
+        if lost:
+            connection.invalidate(failure)
+        raise DBAPIError.instance(
+            compiled.sql,
+            parameters,
+            failure,
+            dbapi.Error,
+            connection_invalidated=lost,
+            dialect=self.dialect,
+        ) from failure
 
 
 @contextmanager
