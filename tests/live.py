@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from bench.junk import worker_pids
 from helpers import CLAIM_KEYS, OPTION_KEYS
@@ -227,12 +229,32 @@ class CrowdRecord:
         return counts
 
 
+def browser_session() -> requests.Session:
+    """A session that, as a browser does, sends a request again once when the server
+    closed the connection before any answer: a keep-alive connection the server
+    timed out just as the request went (gunicorn's keepalive, 5 s), or a worker
+    that died. A vote sent twice is the same vote."""
+    session = requests.Session()
+    again = Retry(
+        total=1,
+        connect=1,
+        read=1,
+        status=0,
+        other=0,
+        allowed_methods=None,
+        respect_retry_after_header=False,  # a 503 is an answer, kept as it came
+        raise_on_status=False,
+    )
+    session.mount("http://", HTTPAdapter(max_retries=again))
+    return session
+
+
 class CrowdReader:
     """One reader with a browser-like session: page first, then form posts."""
 
     def __init__(self, url: str, record: CrowdRecord, rng: random.Random):
         self.url, self.record, self.rng = url, record, rng
-        self.session = requests.Session()
+        self.session = browser_session()
         page = self._page()
         # The page's vote token: CSRF proof and, signed inside, the reader's id.
         self.token = self.csrf = CSRF_META.search(page).group(1)
@@ -275,7 +297,7 @@ class CrowdReader:
     def race(self, votes: list[tuple[str, str, str]]):
         """Requests of this reader at once, one per (kind, key, choice): one item with
         different choices, or both stance answers together."""
-        twins = [requests.Session() for _ in votes]
+        twins = [browser_session() for _ in votes]
         for twin in twins:
             twin.cookies.update(self.session.cookies)
         barrier = threading.Barrier(len(votes))
