@@ -13,6 +13,7 @@ from sqlalchemy import (
     CheckConstraint,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -155,7 +156,15 @@ class Vote(Model):
     """
 
     __tablename__ = "votes"
-    __table_args__ = (UniqueConstraint("debate_id", "kind", "item_key", "reader_id"),)
+    __table_args__ = (
+        UniqueConstraint("debate_id", "kind", "item_key", "reader_id"),
+        # The segments' counts (store/votes.py segment_counts) read these alone, in
+        # the order they group by: SQLite then neither reads the rows nor sorts them.
+        Index("ix_votes_by_site", "debate_id", "site", "cast_hour", "kind", "choice", "item_key"),
+        Index(
+            "ix_votes_by_network", "debate_id", "network", "cast_hour", "kind", "choice", "item_key"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))

@@ -577,14 +577,16 @@ def segment_counts(
     """The current votes not set aside, per embedding site, per hour and per network
     bucket (the `networks` busiest), each by hour and by closing answer. Two grouped
     queries: sites by hour (the hours' segments are their sums, so one scan serves
-    both) and the busiest networks by hour."""
+    both) and the busiest networks by hour. Each groups by columns only, in the
+    order of an index that holds them (ix_votes_by_site, ix_votes_by_network), so
+    SQLite reads the index alone and sorts nothing; a vote's closing answer is its
+    choice when it is on the question."""
     votes = _votes()
     counted = [
         votes.c.debate_id == debate_id,
         _current(votes, claim_keys, option_keys),
         _stands(votes, exclusions),
     ]
-    answer = case((votes.c.kind == QUESTION, votes.c.choice), else_=None)
     busiest = (
         select(votes.c.network)
         .where(*counted)
@@ -604,12 +606,13 @@ def segment_counts(
         (votes.c.network, [votes.c.network.in_(busiest.scalar_subquery())], (BY_NETWORK,)),
     ):
         rows = session.connection().execute(
-            select(column, votes.c.cast_hour, answer, func.count())
+            select(column, votes.c.cast_hour, votes.c.kind, votes.c.choice, func.count())
             .where(*counted, *among)
-            .group_by(column, votes.c.cast_hour, answer)
+            .group_by(column, votes.c.cast_hour, votes.c.kind, votes.c.choice)
         )
-        for value, cast_hour, option, n in rows:
+        for value, cast_hour, kind_voted, choice, n in rows:
             hour = _as_datetime(cast_hour)
+            option = choice if kind_voted == QUESTION else None
             for kind in kinds:
                 add(
                     kind,
