@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from debate.store.db import without_deadlines
+
 config = context.config
 if config.config_file_name:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -42,7 +44,8 @@ def run_migrations_online() -> None:
     options.setdefault("render_as_batch", engine.dialect.name == "sqlite")
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, **options)
-        with context.begin_transaction():
+        # A migration may rewrite or index every vote: no request's deadline holds it.
+        with context.begin_transaction(), without_deadlines(connection):
             context.run_migrations()
 
 

@@ -19,7 +19,7 @@ from typing import Any, TypeAlias, cast
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import ClauseElement, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.pool import Pool
@@ -195,8 +195,26 @@ def _postgres_fd(dbapi_connection: Any) -> int | None:
 @event.listens_for(Engine, "before_cursor_execute")
 def _arm_deadline(conn, _cursor, _statement, _parameters, context, _executemany) -> None:
     fd = _postgres_fd(conn.connection.dbapi_connection)
-    if fd is not None:
+    if fd is not None and not conn.info.get(UNHURRIED):
         conn.info["deadline"] = deadlines.arm(fd, STATEMENT_SECONDS)
+
+
+UNHURRIED = "unhurried"
+
+
+@contextmanager
+def without_deadlines(connection: Connection) -> Iterator[None]:
+    """For the command line's long statements (a migration that builds an index over
+    a million votes): no statement deadline, and on PostgreSQL no statement_timeout,
+    for the rest of `connection`'s transaction, which must have begun. Requests keep
+    both: they are what must never wait long."""
+    connection.info[UNHURRIED] = True
+    try:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+        yield
+    finally:
+        connection.info.pop(UNHURRIED, None)
 
 
 @event.listens_for(Engine, "after_cursor_execute")

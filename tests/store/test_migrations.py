@@ -7,9 +7,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, event, inspect, text
 
-from debate.store.db import db
+from debate.store.db import UNHURRIED, db, without_deadlines
 from debate.store.models import Vote
 from helpers import POSTGRES_URL, make_app
 
@@ -106,3 +106,32 @@ def test_votes_cast_before_provenance_keep_the_hour_of_their_last_change(empty_d
         db.session.close()
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_migrations_run_without_the_requests_deadlines(empty_database_uri):
+    """A migration may index or rewrite a million votes, longer than a request's
+    statement may take: none of its statements is put under a deadline (and on
+    PostgreSQL statement_timeout is off for its transaction)."""
+    app = make_app(empty_database_uri)
+    unhurried = []
+    with app.app_context():
+        listen = lambda conn, *_: unhurried.append(bool(conn.info.get(UNHURRIED)))  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        upgrade()
+        event.remove(db.engine, "before_cursor_execute", listen)
+        db.engine.dispose()
+    assert unhurried and all(unhurried)
+
+
+def test_without_deadlines_holds_only_its_transaction(database_uri):
+    app = make_app(database_uri)
+    with app.app_context(), db.engine.connect() as connection:
+        with connection.begin():
+            with without_deadlines(connection):
+                assert connection.info.get(UNHURRIED)
+                if POSTGRES_URL:
+                    timeout = connection.exec_driver_sql("SHOW statement_timeout").scalar()
+                    assert timeout == "0"
+            assert not connection.info.get(UNHURRIED)
+        if POSTGRES_URL:
+            assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "10s"
