@@ -358,6 +358,11 @@ def set_aside(votes: FromClause, exclusions: Iterable[Exclusion]) -> ColumnEleme
     return or_(*conditions) if conditions else None
 
 
+def _same_reader(rows: FromClause, others: FromClause) -> ColumnElement[bool]:
+    """Rows of one debate's reader, in two tables (or aliases) that name both."""
+    return and_(rows.c.debate_id == others.c.debate_id, rows.c.reader_id == others.c.reader_id)
+
+
 def _stands(votes: FromClause, exclusions: Iterable[Exclusion]) -> ColumnElement[bool]:
     """Whether a vote is not set aside (every vote, without exclusions)."""
     covered = set_aside(votes, exclusions)
@@ -393,15 +398,7 @@ def _set_aside_sums(
     either_set_aside = not_(and_(_stands(before, exclusions), _stands(after, exclusions)))
     for b, a, n in run(
         select(before.c.choice, after.c.choice, func.count())
-        .select_from(
-            before.join(
-                after,
-                and_(
-                    after.c.debate_id == before.c.debate_id,
-                    after.c.reader_id == before.c.reader_id,
-                ),
-            )
-        )
+        .select_from(before.join(after, _same_reader(after, before)))
         .where(
             before.c.debate_id == debate_id,
             before.c.kind == STANCE,
@@ -474,8 +471,7 @@ def vote_counts(
             reader_rows = reader_rows.outerjoin(
                 alias,
                 and_(
-                    alias.c.debate_id == readers.c.debate_id,
-                    alias.c.reader_id == readers.c.reader_id,
+                    _same_reader(alias, readers),
                     alias.c.kind == STANCE,
                     alias.c.item_key == phase,
                     _stands(alias, exclusions),
@@ -484,11 +480,7 @@ def vote_counts(
         before, after = stance_before.c.choice, stance_after.c.choice
         standing = votes.alias("standing")
         with_a_vote.append(
-            exists().where(
-                standing.c.debate_id == readers.c.debate_id,
-                standing.c.reader_id == readers.c.reader_id,
-                _stands(standing, exclusions),
-            )
+            exists().where(_same_reader(standing, readers), _stands(standing, exclusions))
         )
         set_aside_votes = run(
             select(func.count()).where(votes.c.debate_id == debate_id, covered)
@@ -506,15 +498,7 @@ def vote_counts(
         (kind, key, choice, (b, a)): n
         for kind, key, choice, b, a, n in run(
             select(votes.c.kind, votes.c.item_key, votes.c.choice, before, after, func.count())
-            .select_from(
-                reader_rows.join(
-                    votes,
-                    and_(
-                        votes.c.debate_id == readers.c.debate_id,
-                        votes.c.reader_id == readers.c.reader_id,
-                    ),
-                )
-            )
+            .select_from(reader_rows.join(votes, _same_reader(votes, readers)))
             .where(readers.c.debate_id == debate_id, votes.c.kind != STANCE, current)
             .group_by(votes.c.kind, votes.c.item_key, votes.c.choice, before, after)
         )
