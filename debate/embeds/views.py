@@ -94,16 +94,20 @@ def _back_to_view(ballot: Ballot):
     token so that a browser without cookies still shows the reader's vote."""
     g.frame_ancestors = ballot.debate.frame_ancestors
     view = request.form.get("view", "debate")
-    slug = ballot.debate.slug
-    token: dict[str, Any] = {TOKEN_QUERY: current_reader().token}
-    if view == "question":
-        url = url_for("embed.question", slug=slug, **token, _anchor=ballot.anchor)
-    elif view.startswith("claim:") and view[6:] in ballot.debate.claims_by_key:
-        url = url_for("embed.claim", slug=slug, claim_key=view[6:], **token, _anchor=ballot.anchor)
-    else:
+    claim_view = view.startswith("claim:") and view[6:] in ballot.debate.claims_by_key
+    if view != "question" and not claim_view:
         view = "debate"
-        url = url_for("embed.debate", slug=slug, **token, _anchor=ballot.anchor)
-    return answer(ballot, url, embed_view=view)
+
+    def back() -> str:
+        token: dict[str, Any] = {TOKEN_QUERY: current_reader().token, "_anchor": ballot.anchor}
+        slug = ballot.debate.slug
+        if view == "question":
+            return url_for("embed.question", slug=slug, **token)
+        if claim_view:
+            return url_for("embed.claim", slug=slug, claim_key=view[6:], **token)
+        return url_for("embed.debate", slug=slug, **token)
+
+    return answer(ballot, back, embed_view=view)
 
 
 add_vote_routes(bp, _back_to_view)

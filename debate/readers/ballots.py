@@ -197,14 +197,15 @@ def add_vote_routes(bp: Blueprint, back: Callable[[Ballot], ResponseReturnValue]
         return new_challenge(), 200, {"Cache-Control": "no-store"}
 
 
-def answer(ballot: Ballot, redirect_url: str, **context):
-    """The item's partial for htmx (and a signal for the results panel), else a 303.
+def answer(ballot: Ballot, redirect_url: Callable[[], str], **context):
+    """The item's partial for htmx (and a signal for the results panel), else a 303
+    to `redirect_url()` (built only then: building a URL is a twentieth of a vote).
 
     The partial shows one item, so only that item's counters are read, and the
     reader's choice there is the one just cast.
     """
     if not wants_fragment():
-        return redirect(redirect_url, 303)
+        return redirect(redirect_url(), 303)
     template, extra = item_partial(ballot.debate, ballot.item)
     html = render_template(
         template,
@@ -229,7 +230,9 @@ def item_partial(debate: Debate, item: Item) -> tuple[str, dict]:
 
 
 def _back_to_page(ballot: Ballot):
-    return answer(ballot, url_for("pages.debate", slug=ballot.debate.slug, _anchor=ballot.anchor))
+    return answer(
+        ballot, lambda: url_for("pages.debate", slug=ballot.debate.slug, _anchor=ballot.anchor)
+    )
 
 
 add_vote_routes(bp, _back_to_page)
