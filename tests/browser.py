@@ -42,19 +42,17 @@ class LiveServer:
 
 class OtherSite:
     """A page on another site (a blog, a host that frames the poll), served at /post from
-    a thread of the test process; a subclass writes the page."""
+    a thread of the test process."""
 
-    def __init__(self, host: str):
+    def __init__(self, host: str, page: str):
+        self.page = page
         self.server = make_server(host, 0, self.app, threaded=True)
         self.origin = f"http://{host}:{self.server.server_port}"
         self.url = f"{self.origin}/post"
 
-    def page(self) -> str:
-        raise NotImplementedError
-
     @Request.application
     def app(self, _request):
-        return Response(self.page(), mimetype="text/html")
+        return Response(self.page, mimetype="text/html")
 
     def __enter__(self):
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

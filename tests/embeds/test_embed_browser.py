@@ -17,28 +17,21 @@ GHOST_POST = Path(__file__).parent / "ghost_post.html"
 SNIPPET = re.compile(r'<textarea id="snippet-(\d+)"[^>]*>(.*?)</textarea>', re.S)
 
 
-class BlogSite(OtherSite):
+def blog_site(snippet: str, column_px: int) -> OtherSite:
     """Another site (localhost, not 127.0.0.1) whose post pastes the snippet."""
-
-    def __init__(self, snippet: str, column_px: int):
-        self.snippet, self.column_px = snippet, column_px
-        super().__init__("localhost")
-
-    def page(self) -> str:
-        return (
-            f"<!doctype html><html lang=en><title>A blog post</title><body>"
-            f"<h1>My post</h1><div style='width:{self.column_px}px'>{self.snippet}</div>"
-            f"<p id=after>After the poll.</p></body></html>"
-        )
+    return OtherSite(
+        "localhost",
+        f"<!doctype html><html lang=en><title>A blog post</title><body>"
+        f"<h1>My post</h1><div style='width:{column_px}px'>{snippet}</div>"
+        f"<p id=after>After the poll.</p></body></html>",
+    )
 
 
-class GhostPost(BlogSite):
+def ghost_post(snippet: str) -> OtherSite:
     """A post as Ghost publishes it (Ghost 5, the theme Casper): the snippet pasted as
     an HTML card, raw between Ghost's card comments, each of its elements an item of
     the content's grid, spaced by the theme's `* + *` rule."""
-
-    def page(self) -> str:
-        return (GHOST_POST.read_text()).replace("<!-- the snippet -->", self.snippet)
+    return OtherSite("localhost", GHOST_POST.read_text().replace("<!-- the snippet -->", snippet))
 
 
 def copied_snippet(app, url: str, index: int) -> str:
@@ -58,8 +51,8 @@ def launch(playwright, *extra_args):
 def blog(live_server, app):
     sites = []
 
-    def open_blog(index: int = 1, column_px: int = 720) -> BlogSite:
-        site = BlogSite(copied_snippet(app, live_server.url, index), column_px).__enter__()
+    def open_blog(index: int = 1, column_px: int = 720) -> OtherSite:
+        site = blog_site(copied_snippet(app, live_server.url, index), column_px).__enter__()
         sites.append(site)
         return site
 
@@ -165,7 +158,7 @@ def agree_in_a_blogs_frame(live_server, frame_attributes: str = "") -> str:
         f'<iframe {frame_attributes} title="poll" style="width:100%;height:700px"'
         f' src="{live_server.url}/embed/{SLUG}/claims/customization"></iframe>'
     )
-    with BlogSite(frame, 720) as site, sync_playwright() as playwright:
+    with blog_site(frame, 720) as site, sync_playwright() as playwright:
         browser = launch(playwright)
         page = browser.new_page()
         page.goto(site.url)
@@ -197,7 +190,7 @@ def test_the_frame_speaks_wordpress_s_embed_protocol(live_server, app):
         "</iframe><script>window.seen = []; window.addEventListener('message', "
         "function (e) { if (e.data && e.data.secret) window.seen.push(e.data); });</script>"
     )
-    with BlogSite(post, 720) as site, sync_playwright() as playwright:
+    with blog_site(post, 720) as site, sync_playwright() as playwright:
         browser = launch(playwright)
         page = browser.new_page()
         page.goto(site.url)
@@ -219,7 +212,7 @@ def test_two_embeds_of_one_debate_on_a_page_stay_in_step(live_server, app):
         f'src="{live_server.url}/embed/{SLUG}{path}"></iframe>'
         for name, path in (("question", "/question"), ("debate", ""))
     )
-    with BlogSite(frames, 720) as site, sync_playwright() as playwright:
+    with blog_site(frames, 720) as site, sync_playwright() as playwright:
         browser = launch(playwright)
         page = browser.new_page()
         page.goto(site.url)
@@ -249,7 +242,7 @@ def test_in_wordpress_s_sandbox_the_whole_debate_fits_1000_px_and_every_item_vot
         "function (e) { if (e.data && e.data.message === 'height') "
         "window.heights.push(e.data.value); });</script>"
     )
-    with BlogSite(post, 360) as site, sync_playwright() as playwright:
+    with blog_site(post, 360) as site, sync_playwright() as playwright:
         browser = launch(playwright)
         page = browser.new_page(viewport={"width": 400, "height": 900})
         page.goto(site.url)
@@ -276,7 +269,7 @@ def test_a_snippet_in_a_ghost_html_card_votes_and_fits(live_server, app, width):
     """The whole debate's snippet pasted in a Ghost post's HTML card: the frame takes
     the content column, is as tall as the poll, and stays so as a vote adds results."""
     snippet = copied_snippet(app, live_server.url, 1)
-    with GhostPost(snippet, width) as site, sync_playwright() as playwright:
+    with ghost_post(snippet) as site, sync_playwright() as playwright:
         browser = launch(playwright)
         page = browser.new_page(viewport={"width": width, "height": 900})
         page.goto(site.url)

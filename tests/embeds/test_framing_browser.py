@@ -14,19 +14,14 @@ pytestmark = pytest.mark.browser
 CLAIM = "customization"
 
 
-class HostPage(OtherSite):
+def host_page(host: str, src: str, frame_attributes: str = "", above: str = "") -> OtherSite:
     """A page on another loopback origin that frames one embed, styled as given."""
-
-    def __init__(self, host: str, src: str, frame_attributes: str = "", above: str = ""):
-        self.src, self.frame_attributes, self.above = src, frame_attributes, above
-        super().__init__(host)
-
-    def page(self) -> str:
-        return (
-            "<!doctype html><html lang=en><title>A post</title><body><h1>A post</h1>"
-            f'<iframe title="poll" src="{self.src}" {self.frame_attributes}></iframe>{self.above}'
-            "<p>After the poll.</p></body></html>"
-        )
+    return OtherSite(
+        host,
+        "<!doctype html><html lang=en><title>A post</title><body><h1>A post</h1>"
+        f'<iframe title="poll" src="{src}" {frame_attributes}></iframe>{above}'
+        "<p>After the poll.</p></body></html>",
+    )
 
 
 @pytest.fixture
@@ -56,7 +51,7 @@ def test_a_listed_site_frames_the_poll_and_any_other_gets_no_frame(
 ):
     src = f"{live_server.url}/embed/{SLUG}/claims/{CLAIM}"
     style = f'{sandbox} style="width:600px;height:500px"'
-    with HostPage("127.0.0.2", src, style) as listed, HostPage("127.0.0.3", src, style) as other:
+    with host_page("127.0.0.2", src, style) as listed, host_page("127.0.0.3", src, style) as other:
         update_debate(app, embed_any_site=False, embed_allowed_sites=listed.origin)
 
         page = open_page(chromium, other.url)
@@ -96,7 +91,7 @@ def test_a_hidden_or_tiny_frame_never_counts_a_click(
 ):
     """The page is on the list, so the frame loads; it is only made invisible."""
     src = f"{live_server.url}/embed/{SLUG}/claims/{CLAIM}"
-    with HostPage("127.0.0.2", src, f'style="{frame_style}"', above) as host:
+    with host_page("127.0.0.2", src, f'style="{frame_style}"', above) as host:
         update_debate(app, embed_any_site=False, embed_allowed_sites=host.origin)
         page = open_page(chromium, host.url)
         frame = page.frame_locator("iframe")
