@@ -124,7 +124,7 @@ def test_a_reader_whose_budget_ran_out_while_reading_still_votes(budget_server, 
 def test_a_reader_past_the_budget_in_a_wordpress_sandbox_votes(budget_server, chromium):
     """A frame sandboxed without its own origin may start no worker: the proof is
     solved on the page there, and the vote that embed-frame.js sends counts."""
-    from embeds.test_embed_browser import BlogSite
+    from embeds.test_embed_browser import blog_site
 
     app, server = budget_server
     use_up_the_budget(chromium, server)
@@ -132,7 +132,7 @@ def test_a_reader_past_the_budget_in_a_wordpress_sandbox_votes(budget_server, ch
         f'<iframe sandbox="allow-scripts" title="poll" style="width:100%;height:700px"'
         f' src="{server.url}/embed/{SLUG}/claims/customization"></iframe>'
     )
-    with BlogSite(frame, 720) as site:
+    with blog_site(frame, 720) as site:
         context = chromium.new_context()
         page = context.new_page()
         page.goto(site.url)
