@@ -30,7 +30,7 @@ def load(file: str | None, owner: str | None) -> None:
     if author is not None:
         debate.owner_id = author.id
     db.session.commit()
-    invalidate(debate.slug)
+    invalidate(debate.slug, created=created)
     verb = "Created" if created else "Updated"
     click.echo(
         f"{verb} debate '{debate.slug}': {len(debate.claims)} claims, "

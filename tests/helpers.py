@@ -90,7 +90,7 @@ def reset_database(app) -> None:
                 connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         save_debate(db.session, parse_file(bundled_path(SLUG)))
         db.session.commit()
-        invalidate(SLUG)
+        invalidate(SLUG, created=True)
 
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

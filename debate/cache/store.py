@@ -32,11 +32,12 @@ from flask import Flask, abort, current_app
 
 from ..core.debate import Debate
 from ..store.db import db
-from ..store.debates import load_debate
+from ..store.debates import debate_slugs, load_debate
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 BUILD_WAIT_SECONDS = 5  # then a waiting request builds for itself
+EVERY_DEBATE = ":debates"  # the tag of the list of slugs (no slug has a colon)
 _MISSING = object()
 
 
@@ -302,13 +303,28 @@ def store(app: Flask | None = None) -> Store:
     return (app or current_app).extensions["debate_cache"]
 
 
-def invalidate(slug: str) -> None:
-    """Call after committing any write that changes what a debate's pages show."""
+def invalidate(slug: str, *, created: bool = False) -> None:
+    """Call after committing any write that changes what a debate's pages show
+    (`created`: the write added the debate)."""
     store().invalidate(slug)
+    if created:
+        store().invalidate(EVERY_DEBATE)
 
 
 def cached_debate(slug: str) -> Debate | None:
-    """The read model of the stored debate at `slug`, kept until it changes."""
+    """The read model of the stored debate at `slug`, kept until it changes.
+
+    A slug no debate has is answered from the kept list of slugs: requests for
+    made-up addresses, which scanners send by the thousand, never reach the database.
+    """
+    slugs = store().fetch(
+        "slugs",
+        lambda: debate_slugs(db.session),
+        tag=EVERY_DEBATE,
+        ttl=current_app.config["CACHE_DEBATE_SECONDS"],
+    )
+    if slug not in slugs:
+        return None
     return store().fetch(
         f"debate:{slug}",
         lambda: load_debate(db.session, slug),

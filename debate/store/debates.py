@@ -31,6 +31,11 @@ from .models import Exclusion as ExclusionRow
 Record = TypeVar("Record", ResetRecord, ExclusionRow)
 
 
+def debate_slugs(session: DbSession) -> frozenset[str]:
+    """The slug of every stored debate."""
+    return frozenset(session.scalars(select(DebateRow.slug)))
+
+
 def load_debate(session: DbSession, slug: str) -> Debate | None:
     """The read model of the stored debate with this slug, or None."""
     row = session.execute(

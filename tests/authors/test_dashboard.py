@@ -5,6 +5,7 @@ import re
 from dataclasses import replace
 from html import unescape
 
+from debate.cache.store import invalidate
 from debate.core.content import bundled_path, parse_file
 from debate.store.db import db
 from debate.store.debates import save_debate
@@ -270,6 +271,8 @@ def own_more_debates(app, *titles: str) -> None:
             save_debate(db.session, replace(bundled, slug=slug, title=title))
             db.session.execute(db.update(DebateRow).filter_by(slug=slug).values(owner_id=owner))
         db.session.commit()
+        for title in titles:
+            invalidate(title.lower().replace(" ", "-"), created=True)
 
 
 def test_the_index_counts_every_debate_in_the_same_few_queries(app, author_client, new_reader):

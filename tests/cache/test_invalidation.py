@@ -6,7 +6,7 @@ import json
 import pytest
 
 from debate.core.content import bundled_path
-from helpers import SLUG, Reader, csrf_of, sign_in
+from helpers import SLUG, Reader, count_queries, csrf_of, sign_in
 
 VIEWS = {
     "page": f"/debates/{SLUG}",
@@ -103,3 +103,30 @@ def test_loading_the_content_again_shows_at_once(cached_app, tmp_path):
     after = seen(cached_app)
     for name in ("page", "embed", "api"):
         assert "A Retitled Essay" in after[name], name
+
+
+def test_loading_a_new_debate_shows_at_once(cached_app, tmp_path):
+    client = cached_app.test_client()
+    assert client.get("/debates/a-second-essay").status_code == 404
+    second = tmp_path / "essay.md"
+    second.write_text(
+        bundled_path(SLUG).read_text().replace(f"slug: {SLUG}", "slug: a-second-essay", 1)
+    )
+    result = cached_app.test_cli_runner().invoke(args=["debates", "load", str(second)])
+    assert result.exit_code == 0, result.output
+    assert "Created debate 'a-second-essay'" in result.output
+    for path in (
+        "/debates/a-second-essay",
+        "/embed/a-second-essay",
+        "/api/debates/a-second-essay/results",
+    ):
+        assert client.get(path).status_code == 200, path
+
+
+def test_made_up_addresses_never_reach_the_database(app):
+    client = app.test_client()
+    assert client.get(f"/debates/{SLUG}").status_code == 200
+    queries = count_queries(app)
+    for path in ("/debates/no-such-essay", "/embed/no-such-essay", "/api/debates/no/results"):
+        assert client.get(path).status_code == 404, path
+    assert queries == []
