@@ -68,6 +68,9 @@
   // then follows the heights the poll reports, as the pasted snippet does.
   var previews = function () { return document.querySelectorAll("iframe.embed-preview"); };
   var loadOpenPreviews = function () {
+    document.querySelectorAll("details[open] template.embed-preview-later").forEach(function (later) {
+      later.replaceWith(document.importNode(later.content, true));
+    });
     previews().forEach(function (frame) {
       if (frame.dataset.reported || frame.closest("details:not([open])")) return;
       if (!frame.getAttribute("src")) frame.src = frame.dataset.src;  // shown from now on

@@ -24,6 +24,10 @@ def test_the_readers_page_has_it_collapsed_at_its_foot_loading_no_frame(app, cli
     previews = PREVIEW.findall(section)
     assert previews and all(" src=" not in frame for frame in previews), "nothing loads closed"
     assert all('loading="lazy"' in frame and "data-src=" in frame for frame in previews)
+    # Not even an empty frame is made until the section opens: each costs a phone a
+    # document of its own (nine of them were most of the page's main-thread work).
+    outside_templates = re.sub(r"<template\b.*?</template>", "", html, flags=re.S)
+    assert "<iframe" not in outside_templates
 
 
 def test_the_dashboard_has_it_open_with_a_preview_per_embed(app, author_client):
