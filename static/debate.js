@@ -62,24 +62,39 @@
     });
   }
 
-  // "Embed this poll": previews that load only once their section is open.
-
-  // A preview starts at the height the embed's model gives for the frame's width,
-  // then follows the heights the poll reports, as the pasted snippet does.
+  // "Embed this poll": each preview's frame waits in a <template> and is made only once
+  // its section is open and it nears the screen (even an empty frame is a document of
+  // its own, and nine of them were most of a phone's work on the page). It starts at
+  // the height the embed's model gives for the frame's width, then follows the heights
+  // the poll reports, as the pasted snippet does.
   var previews = function () { return document.querySelectorAll("iframe.embed-preview"); };
-  var loadOpenPreviews = function () {
-    document.querySelectorAll("details[open] template.embed-preview-later").forEach(function (later) {
-      later.replaceWith(document.importNode(later.content, true));
-    });
-    previews().forEach(function (frame) {
-      if (frame.dataset.reported || frame.closest("details:not([open])")) return;
-      if (!frame.getAttribute("src")) frame.src = frame.dataset.src;  // shown from now on
-      var width = Math.max(frame.clientWidth, 200);
-      frame.height = Math.round(Number(frame.dataset.heightFixed) + Number(frame.dataset.heightSpread) / width);
-    });
+  var showPreview = function (snippet) {
+    var later = snippet.querySelector("template.embed-preview-later");
+    if (!later) return;
+    var frame = document.importNode(later.content.querySelector("iframe"), true);
+    later.replaceWith(frame);
+    var width = Math.max(frame.clientWidth, 200);
+    frame.height = Math.round(Number(frame.dataset.heightFixed) + Number(frame.dataset.heightSpread) / width);
+    frame.src = frame.dataset.src;
   };
-  document.addEventListener("toggle", loadOpenPreviews, true);
-  loadOpenPreviews();
+  var snippets = document.querySelectorAll(".embed-snippets .snippet");
+  if ("IntersectionObserver" in window) {
+    // A closed section's snippets have no box, so they meet the screen only once it opens.
+    var near = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        near.unobserve(entry.target);
+        showPreview(entry.target);
+      });
+    }, { rootMargin: "100% 0px" });
+    snippets.forEach(function (snippet) { near.observe(snippet); });
+  } else {
+    var showOpen = function () {
+      snippets.forEach(function (snippet) { if (snippet.closest("details[open]")) showPreview(snippet); });
+    };
+    document.addEventListener("toggle", showOpen, true);
+    showOpen();
+  }
   window.addEventListener("message", function (event) {
     var data = event.data;
     if (event.origin !== window.location.origin || !data || data.type !== "debate:height") return;

@@ -10,6 +10,13 @@ SECTION = re.compile(r'<details class="embed-snippets" id="embed"( open)?>(.*?)<
 PREVIEW = re.compile(r"<iframe class=\"embed-preview\"[^>]*>", re.S)
 
 
+def assert_no_frame_but_in_templates(html: str) -> None:
+    """Not even an empty frame is made by the page itself: each costs a phone a document
+    of its own (nine of them were most of the reader's page's main-thread work)."""
+    outside_templates = re.sub(r"<template\b.*?</template>", "", html, flags=re.S)
+    assert "<iframe" not in outside_templates
+
+
 def section_of(html: str) -> tuple[bool, str]:
     found = SECTION.search(html)
     assert found, "no Embed this poll section"
@@ -24,10 +31,7 @@ def test_the_readers_page_has_it_collapsed_at_its_foot_loading_no_frame(app, cli
     previews = PREVIEW.findall(section)
     assert previews and all(" src=" not in frame for frame in previews), "nothing loads closed"
     assert all('loading="lazy"' in frame and "data-src=" in frame for frame in previews)
-    # Not even an empty frame is made until the section opens: each costs a phone a
-    # document of its own (nine of them were most of the page's main-thread work).
-    outside_templates = re.sub(r"<template\b.*?</template>", "", html, flags=re.S)
-    assert "<iframe" not in outside_templates
+    assert_no_frame_but_in_templates(html)
 
 
 def test_the_dashboard_has_it_open_with_a_preview_per_embed(app, author_client):
@@ -38,9 +42,12 @@ def test_the_dashboard_has_it_open_with_a_preview_per_embed(app, author_client):
         embeds = embeds_for(stored_debate())
     previews = PREVIEW.findall(section)
     assert len(previews) == len(embeds) == 2 + 7
+    assert_no_frame_but_in_templates(html)
     for embed, frame in zip(embeds, previews, strict=True):
-        # Loaded without JavaScript too, lazily, at the model's height for a 720 px column.
-        assert f' src="{embed.url}"' in frame and 'loading="lazy"' in frame
+        # Made by the page's script as it nears the screen, lazily, at the model's height
+        # for a 720 px column until the script measures the frame.
+        assert f' data-src="{embed.url}"' in frame and 'loading="lazy"' in frame
+        assert " src=" not in frame
         assert f'height="{embed.height_at(720)}"' in frame
         fixed, spread = embed.height_terms
         assert f'data-height-fixed="{fixed}" data-height-spread="{spread}"' in frame
