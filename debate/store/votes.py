@@ -131,6 +131,10 @@ def cast_vote(
                 {"in_debate": debate_id, "by_reader": reader_id, "choice": choice},
             )
             other_stance = row[0] if row else None
+            cursor.first(
+                sql.stance_onto_votes[item_key],
+                {"in_debate": debate_id, "by_reader": reader_id, "stance": choice},
+            )
         vote = {
             "debate_id": debate_id,
             "kind": kind,
@@ -208,6 +212,7 @@ class _VoteStatements:
     current_choice: ClauseElement
     change_vote: ClauseElement
     set_stance: dict[str, ClauseElement]  # per phase; returns the other phase's answer
+    stance_onto_votes: dict[str, ClauseElement]  # per phase: onto the reader's votes
 
 
 @cache
@@ -247,9 +252,34 @@ def _statements(dialect: str) -> _VoteStatements:
         .on_conflict_do_nothing()
         .returning(readers.c.reader_id)
     )
+    # A new vote carries the reader's stances, read from their row, which it holds
+    # in share mode (on PostgreSQL) until it commits: a stance answer of the same
+    # reader racing it updates that row first and their votes after, so each of
+    # the two sees the other's (SQLite has one writer at a time).
+    given = {
+        column: bindparam(column, type_=votes.c[column].type)
+        for column in (
+            *("debate_id", "kind", "item_key", "reader_id", "choice"),
+            *("created_at", "updated_at", "site", "network", "cast_hour"),
+        )
+    }
+    with_stances = (
+        select(*given.values(), readers.c.stance_before, readers.c.stance_after)
+        .where(
+            readers.c.debate_id == given["debate_id"],
+            readers.c.reader_id == given["reader_id"],
+        )
+        .with_for_update(read=True)
+    )
+    add_vote = (
+        insert(votes)
+        .from_select([*given, "stance_before", "stance_after"], with_stances)
+        .on_conflict_do_nothing()
+        .returning(votes.c.id)
+    )
     return _VoteStatements(
         add_reader=add_reader,
-        add_vote=insert(votes).on_conflict_do_nothing().returning(votes.c.id),
+        add_vote=add_vote,
         current_choice=select(votes.c.choice).where(*same_item).with_for_update(),
         change_vote=update(votes)
         .where(*same_item)
@@ -269,6 +299,15 @@ def _statements(dialect: str) -> _VoteStatements:
             .values({f"stance_{phase}": bindparam("choice")})
             .returning(readers.c[f"stance_{other}"])
             for phase, other in (("before", "after"), ("after", "before"))
+        },
+        stance_onto_votes={
+            phase: update(votes)
+            .where(
+                votes.c.debate_id == bindparam("in_debate"),
+                votes.c.reader_id == bindparam("by_reader"),
+            )
+            .values({f"stance_{phase}": bindparam("stance")})
+            for phase in STANCE_PHASES
         },
     )
 
@@ -449,8 +488,8 @@ def vote_counts(
 ) -> VoteCounts:
     """A debate's current votes counted for the analysis by three grouped queries:
     what count_votes counts from records, without reading every vote into Python.
-    A reader's stances are on their row (debate_readers), so votes are grouped by
-    stance with one lookup per vote.
+    A reader's stances are on their row (debate_readers) and on each of their
+    votes, so votes are grouped by stance from an index alone.
 
     With exclusions in force, set-aside votes are not counted: a reader's stances
     are then their stance votes that stand (looked up per reader), and a reader
@@ -494,12 +533,20 @@ def vote_counts(
             .group_by(before, after)
         )
     }
+    voted: FromClause
+    among: list[ColumnElement[bool]]
+    if covered is None:  # each vote carries its reader's stances (ix_votes_by_stance)
+        voted, before, after = votes, votes.c.stance_before, votes.c.stance_after
+        among = [votes.c.debate_id == debate_id]
+    else:
+        voted = reader_rows.join(votes, _same_reader(votes, readers))
+        among = [readers.c.debate_id == debate_id]
     choices: dict[CountedChoice, int] = {
         (kind, key, choice, (b, a)): n
         for kind, key, choice, b, a, n in run(
             select(votes.c.kind, votes.c.item_key, votes.c.choice, before, after, func.count())
-            .select_from(reader_rows.join(votes, _same_reader(votes, readers)))
-            .where(readers.c.debate_id == debate_id, votes.c.kind != STANCE, current)
+            .select_from(voted)
+            .where(*among, votes.c.kind != STANCE, current)
             .group_by(votes.c.kind, votes.c.item_key, votes.c.choice, before, after)
         )
     }

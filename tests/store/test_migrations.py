@@ -108,6 +108,49 @@ def test_votes_cast_before_provenance_keep_the_hour_of_their_last_change(empty_d
         db.engine.dispose()
 
 
+def test_0013_puts_each_reader_s_stances_on_their_votes(empty_database_uri):
+    """0013 on a database with votes: every vote carries its reader's stance
+    answers, as cast_vote keeps them from then on."""
+    app = make_app(empty_database_uri)
+    with app.app_context():
+        upgrade(revision="0012")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO debates (id, slug, title, lede, context_html, conclusion_html,"
+                    " question_text, voting_open, created_at, updated_at)"
+                    " VALUES (1, 'd', 'D', '', '', '', '?', true, :at, :at)"
+                ),
+                {"at": datetime(2026, 11, 1)},
+            )
+            for reader, before, after in (("r1", "open", "closed"), ("r2", None, "open")):
+                connection.execute(
+                    text(
+                        "INSERT INTO debate_readers (debate_id, reader_id, first_vote_at,"
+                        " stance_before, stance_after) VALUES (1, :r, :at, :before, :after)"
+                    ),
+                    {"r": reader, "at": datetime(2026, 11, 2), "before": before, "after": after},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO votes (debate_id, kind, item_key, reader_id, choice,"
+                        " created_at, updated_at, cast_hour)"
+                        " VALUES (1, 'claim', 'k', :r, 'agree', :at, :at, :at)"
+                    ),
+                    {"r": reader, "at": datetime(2026, 11, 2)},
+                )
+        upgrade()
+        carried = db.session.execute(
+            db.select(Vote.reader_id, Vote.stance_before, Vote.stance_after).order_by(
+                Vote.reader_id
+            )
+        ).all()
+        assert [tuple(row) for row in carried] == [("r1", "open", "closed"), ("r2", None, "open")]
+        db.session.close()
+        downgrade(revision="base")
+        db.engine.dispose()
+
+
 def test_migrations_run_without_the_requests_deadlines(empty_database_uri):
     """A migration may index or rewrite a million votes, longer than a request's
     statement may take: none of its statements is put under a deadline (and on

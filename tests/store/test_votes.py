@@ -5,11 +5,12 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
+from debate.core.analysis import count_votes
 from debate.core.debate import CLAIM, QUESTION, STANCE, Debate
 from debate.core.tally import DebateResults, results_from_sums
 from debate.store.db import db
 from debate.store.models import Vote
-from debate.store.votes import cast_vote, counter_sums, reader_choices
+from debate.store.votes import cast_vote, counter_sums, reader_choices, vote_counts, vote_records
 from helpers import stored_debate
 
 
@@ -123,3 +124,45 @@ def test_racing_votes_of_one_reader_count_once(app):
         assert dist.counts[stored[0]] == 1
         assert results_for(db.session, debate).readers == 1
         assert counted(debate) == recount(debate.id)
+
+
+def test_a_reader_s_racing_stance_answers_reach_every_one_of_their_votes(app):
+    """A reader's stances ride on each of their votes (for the analysis's counts): a
+    stance answer racing the reader's first votes on claims still reaches them all."""
+    with app.app_context():
+        debate = _debate()
+    claims = [claim.key for claim in debate.claims]
+    for round_ in range(4):
+        reader = f"racer-{round_}"
+        casts = [(CLAIM, key, "agree") for key in claims]
+        casts += [(STANCE, "before", "open"), (STANCE, "after", "closed")]
+        casts += [(STANCE, "before", "undecided"), (QUESTION, "closing", debate.option_keys[0])]
+        barrier = threading.Barrier(len(casts))
+        errors = []
+
+        def vote(kind, key, choice, reader=reader, barrier=barrier, errors=errors):
+            with app.app_context():
+                try:
+                    barrier.wait()
+                    cast_vote(db.session, debate.id, kind, key, reader, choice)
+                except Exception as error:  # collected and asserted below
+                    errors.append(error)
+                finally:
+                    db.session.remove()
+
+        threads = [threading.Thread(target=vote, args=cast) for cast in casts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+    with app.app_context():
+        counted_votes = vote_counts(db.session, debate.id, claims, debate.option_keys)
+        recounted = count_votes(
+            list(vote_records(db.session, debate.id)), claims, debate.option_keys
+        )
+        assert counted_votes == recounted
+        carried = db.session.execute(
+            select(Vote.reader_id, Vote.stance_before, Vote.stance_after).distinct()
+        ).all()
+        assert len(carried) == 4  # one pair of stances per reader, on every vote
