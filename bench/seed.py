@@ -12,7 +12,7 @@ counters it writes are always the whole truth.
 import random
 import sys
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import create_engine, text
 
@@ -23,11 +23,12 @@ from debate.web.config import normalise_database_url
 
 VOTE_COLUMNS = (
     *("debate_id", "kind", "item_key", "reader_id", "choice", "created_at", "updated_at"),
-    *("site", "network", "cast_hour"),
+    *("site", "network", "cast_hour", "stance_before", "stance_after"),
 )
 # Where seeded votes come from: the debate page and a few blogs, and many networks.
 SITES = ("http://127.0.0.1", "https://blog.example.com", "https://news.example.org", "")
 NETWORKS = 5000
+SEEDED_SPAN = timedelta(days=7)  # the votes' times spread over it, as a week of a popular essay
 READER_COLUMNS = ("debate_id", "reader_id", "first_vote_at", "stance_before", "stance_after")
 TALLY_COLUMNS = ("debate_id", "kind", "item_key", "choice", "shard", "count")
 
@@ -56,23 +57,29 @@ class Voters:
         self.counts: Counter = Counter()
 
     def votes(self, total: int):
-        """Yield `total` vote rows, recording readers and counts as they go."""
-        now = datetime.now()
-        hour = now.replace(minute=0, second=0, microsecond=0)
+        """Yield `total` vote rows, recording readers and counts as they go: readers
+        arrive one after another over the last week, each casting their votes at once."""
+        readers = -(-total // len(self.items))
+        end = datetime.now()
         while total > 0:
+            at = end - SEEDED_SPAN * (1 - len(self.readers) / readers)
+            hour = at.replace(minute=0, second=0, microsecond=0)
             reader = f"{self.rng.getrandbits(128):032x}"
             site = self.rng.choice(SITES)
             network = f"{self.rng.randrange(NETWORKS):016x}"
-            stances = {}
-            for kind, key, choices in self.items[:total]:
-                choice = self.rng.choice(choices)
+            cast = [(kind, key, self.rng.choice(choices)) for kind, key, choices in self.items]
+            cast = cast[:total]
+            stances = {key: choice for kind, key, choice in cast if kind == STANCE}
+            before, after = stances.get("before"), stances.get("after")
+            for kind, key, choice in cast:
                 self.counts[kind, key, choice] += 1
-                if kind == STANCE:
-                    stances[key] = choice
-                yield (self.debate_id, kind, key, reader, choice, now, now, site, network, hour)
-            self.readers.append((reader, stances.get("before"), stances.get("after")))
+                yield (
+                    *(self.debate_id, kind, key, reader, choice, at, at),
+                    *(site, network, hour, before, after),
+                )
+            self.readers.append((reader, before, after))
             if len(stances) == 2:  # the flow counter a reader who answered both moves
-                self.counts[FLOW, stances["before"], stances["after"]] += 1
+                self.counts[FLOW, before, after] += 1
             total -= len(self.items)
 
     def reader_rows(self) -> list[tuple]:
