@@ -30,7 +30,7 @@ from ..core.debate import Debate
 from ..core.segments import SegmentRule, find_segments
 from .db import DbSession, utcnow
 from .models import AnalysisRow
-from .votes import segment_counts, vote_counts
+from .votes import has_stale_votes, segment_counts, vote_counts
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +62,11 @@ def compute(session: DbSession, debate: Debate, rule: SegmentRule) -> StoredAnal
         debate.option_keys,
         debate.exclusions,
     )
-    counts = vote_counts(session, debate.id, claims, options, exclusions)
-    found = segment_counts(session, debate.id, claims, options, exclusions, rule.networks_shown)
+    stale = has_stale_votes(session, debate.id, claims, options)
+    counts = vote_counts(session, debate.id, claims, options, exclusions, stale)
+    found = segment_counts(
+        session, debate.id, claims, options, exclusions, rule.networks_shown, stale
+    )
     analysis = analyse(debate, counts, rule.min_n, find_segments(found, rule))
     return StoredAnalysis(analysis, utcnow(), time.perf_counter() - started, _digest(analysis, 12))
 

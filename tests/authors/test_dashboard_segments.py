@@ -88,7 +88,8 @@ def test_sqlite_counts_segments_from_their_indexes_without_a_sort(app):
     statements = []
 
     def keep(_conn, _cursor, statement, parameters, _context, _executemany):
-        statements.append((statement, parameters))
+        if "FROM votes" in statement:  # not the counters' sums (has_stale_votes)
+            statements.append((statement, parameters))
 
     with app.app_context():
         debate_id = stored_debate().id

@@ -16,6 +16,8 @@ ITEMS = (
     [(CLAIM, key, CLAIM_CHOICES) for key in CLAIM_KEYS[:3]]
     + [(QUESTION, "closing", tuple(OPTION_KEYS))]
     + [(STANCE, phase, STANCE_SIDES) for phase in ("before", "after")]
+    # Votes the debate no longer counts: on a claim and an option its content dropped.
+    + [(CLAIM, "dropped-claim", CLAIM_CHOICES), (QUESTION, "closing", ("dropped-option",))]
 )
 votes = st.lists(
     st.tuples(st.integers(0, 14), st.sampled_from(ITEMS), st.integers(0, 3)),
