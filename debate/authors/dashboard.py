@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from flask import (
@@ -34,7 +34,7 @@ from ..core.debate import VISIBILITY_LABELS, Debate
 from ..core.segments import SegmentRule
 from ..embeds.snippets import embeds_for
 from ..store import analyses, debates
-from ..store.analyses import StoredAnalysis
+from ..store.analyses import Stamp, StoredAnalysis
 from ..store.db import db, utcnow, write_turn
 from ..store.votes import votes_covered
 from ..web.limits import limits
@@ -74,25 +74,31 @@ def debate(slug: str):
     debate = owned_debate_or_404(slug)
     if not wants_fragment():
         return _page(debate)
-    stored = current_analysis(debate)
     # The figures' own fingerprint, not the page's: a poll that finds them unchanged
-    # gets its 304 before anything is drawn, whichever process computed them when.
-    # Weak: the same figures whatever the encoding (compression leaves it as it is).
-    headers = {"Cache-Control": "private, no-cache", "ETag": f'W/"{stored.fingerprint}"'}
-    if request.if_none_match.contains_weak(stored.fingerprint):
-        return "", 304, headers
+    # gets its 304 from their stamp alone, before they are read or drawn, whichever
+    # process computed them when.
+    stamp = analyses.stamp(db.session, debate)
+    if stamp is not None and request.if_none_match.contains_weak(stamp.fingerprint):
+        refresh_when_due(debate, stamp)
+        return "", 304, _poll_headers(stamp)
+    stored = current_analysis(debate)
     return (
         render_template("dashboard/_figures.html", **_figures_context(debate, stored)),
         200,
-        headers,
+        _poll_headers(stored.stamp),
     )
+
+
+def _poll_headers(stamp: Stamp) -> dict[str, str]:
+    # Weak: the same figures whatever the encoding (compression leaves it as it is).
+    return {"Cache-Control": "private, no-cache", "ETag": f'W/"{stamp.fingerprint}"'}
 
 
 def _figures_context(debate: Debate, stored: StoredAnalysis) -> dict:
     return {
         "debate": debate,
         "analysis": stored.analysis,
-        "computed_at": stored.computed_at,
+        "computed_at": stored.stamp.computed_at,
         "charts": charts,
         "visibility_labels": VISIBILITY_LABELS,
         "poll_seconds": current_app.config["DASHBOARD_POLL_SECONDS"],
@@ -136,21 +142,26 @@ def segment_rule() -> SegmentRule:
 def current_analysis(debate: Debate) -> StoredAnalysis:
     """The debate's last analysis, shared by every process through the database
     (store/analyses.py). Only the first sight of a debate (or of a debate an author
-    just changed or reset) waits for the computation; after that, figures older
-    than a poll interval (or than keeps their cost under ANALYSIS_CORE_SHARE of a
-    core) are recomputed off the request by one process, while every request is
-    served the last ones with the time they were computed."""
+    just changed or reset) waits for the computation; after that, every request is
+    served the last figures with the time they were computed, while those that are
+    due are recomputed off the request (`refresh_when_due`)."""
     stored = analyses.latest(db.session, debate)
     if stored is None:
         return first_analysis(debate)
+    refresh_when_due(debate, stored.stamp)
+    return stored
+
+
+def refresh_when_due(debate: Debate, stamp: Stamp) -> None:
+    """Figures older than a poll interval (or than keeps their cost under
+    ANALYSIS_CORE_SHARE of a core) are recomputed in a thread by the one process
+    that takes the lease on them; while one holds it, nobody tries to take it."""
     poll = current_app.config["DASHBOARD_POLL_SECONDS"]
-    kept_for = timedelta(seconds=max(poll, stored.seconds / ANALYSIS_CORE_SHARE))
-    if utcnow() - stored.computed_at >= kept_for:
+    if stamp.due(utcnow(), poll, ANALYSIS_CORE_SHARE):
         # A process that dies while computing frees the lease when it runs out.
-        lease = max(60.0, 10 * stored.seconds)
+        lease = max(60.0, 10 * stamp.seconds)
         if _write(lambda: analyses.take_refresh(db.session, debate.id, lease)):
             recompute_in_background(debate)
-    return stored
 
 
 def first_analysis(debate: Debate) -> StoredAnalysis:

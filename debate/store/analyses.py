@@ -36,11 +36,30 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class StoredAnalysis:
-    analysis: DebateAnalysis
+class Stamp:
+    """All of a stored analysis but its figures: what a poll needs to answer 304,
+    and to tell whether the figures are due to be recomputed, without reading them
+    (unpickling them was most of a poll's cost at a million votes)."""
+
     computed_at: datetime
     seconds: float  # how long computing it took
     fingerprint: str  # of the figures alone: unchanged figures keep the dashboard's ETag
+    refreshing_until: datetime | None = None  # while a process holds the lease to recompute
+
+    def due(self, now: datetime, poll_seconds: float, core_share: float) -> bool:
+        """Older than a poll interval, or than keeps recomputing them under
+        `core_share` of a core, and no process is recomputing them."""
+        if self.refreshing_until is not None and self.refreshing_until > now:
+            return False
+        return now - self.computed_at >= timedelta(
+            seconds=max(poll_seconds, self.seconds / core_share)
+        )
+
+
+@dataclass(frozen=True)
+class StoredAnalysis:
+    stamp: Stamp
+    analysis: DebateAnalysis
 
 
 def _digest(value: object, size: int) -> str:
@@ -68,33 +87,56 @@ def compute(session: DbSession, debate: Debate, rule: SegmentRule) -> StoredAnal
         session, debate.id, claims, options, exclusions, rule.networks_shown, stale
     )
     analysis = analyse(debate, counts, rule.min_n, find_segments(found, rule))
-    return StoredAnalysis(analysis, utcnow(), time.perf_counter() - started, _digest(analysis, 12))
+    seconds = time.perf_counter() - started
+    return StoredAnalysis(Stamp(utcnow(), seconds, _digest(analysis, 12)), analysis)
+
+
+_STAMP_COLUMNS = (
+    AnalysisRow.computed_at,
+    AnalysisRow.seconds,
+    AnalysisRow.fingerprint,
+    AnalysisRow.refreshing_until,
+)
+
+
+def _of_debate_as_it_is(debate: Debate):
+    """The debate's row, if its figures were computed for the debate as it is (a
+    row whose first computation is under way has no fingerprint yet)."""
+    return (
+        AnalysisRow.debate_id == debate.id,
+        AnalysisRow.basis == basis_of(debate),
+        AnalysisRow.fingerprint != "",
+    )
+
+
+def stamp(session: DbSession, debate: Debate) -> Stamp | None:
+    """The stamp of the debate's last analysis, without reading its figures."""
+    row = session.execute(select(*_STAMP_COLUMNS).where(*_of_debate_as_it_is(debate))).first()
+    return None if row is None else Stamp(*row)
 
 
 def latest(session: DbSession, debate: Debate) -> StoredAnalysis | None:
     """The debate's last analysis, if it was computed for the debate as it is."""
-    row = session.scalar(
-        select(AnalysisRow).where(
-            AnalysisRow.debate_id == debate.id, AnalysisRow.basis == basis_of(debate)
-        )
-    )
-    if row is None or not row.payload:  # none, or its first computation is under way
+    row = session.execute(
+        select(*_STAMP_COLUMNS, AnalysisRow.payload).where(*_of_debate_as_it_is(debate))
+    ).first()
+    if row is None:
         return None
     try:
         analysis = pickle.loads(row.payload)
     except Exception:  # written by another version of the code: compute it anew
         log.info("the stored analysis of %s is unreadable; computing it anew", debate.slug)
         return None
-    return StoredAnalysis(analysis, row.computed_at, row.seconds, row.fingerprint)
+    return StoredAnalysis(Stamp(*row[:4]), analysis)
 
 
 def save(session: DbSession, debate: Debate, stored: StoredAnalysis) -> None:
     """Keep `stored` as the debate's analysis and free its lease; the caller commits."""
     values = {
         "basis": basis_of(debate),
-        "computed_at": stored.computed_at,
-        "seconds": stored.seconds,
-        "fingerprint": stored.fingerprint,
+        "computed_at": stored.stamp.computed_at,
+        "seconds": stored.stamp.seconds,
+        "fingerprint": stored.stamp.fingerprint,
         "payload": pickle.dumps(stored.analysis, protocol=pickle.HIGHEST_PROTOCOL),
         "refreshing_until": None,
     }
@@ -149,7 +191,7 @@ def take_first(session: DbSession, debate: Debate, seconds: float) -> bool:
         .where(
             AnalysisRow.debate_id == debate.id,
             or_(AnalysisRow.refreshing_until.is_(None), AnalysisRow.refreshing_until < now),
-            or_(AnalysisRow.basis != placeholder["basis"], AnalysisRow.payload == b""),
+            or_(AnalysisRow.basis != placeholder["basis"], AnalysisRow.fingerprint == ""),
         )
         .values(**placeholder)
     )

@@ -63,6 +63,40 @@ def test_old_figures_are_served_while_one_process_recomputes_them(app, author_cl
     assert readers_shown(author_client) == "2"
 
 
+def poll(client, etag: str):
+    return client.get(DASHBOARD, headers={**FRAGMENT, "If-None-Match": etag})
+
+
+def test_a_poll_that_finds_the_figures_unchanged_reads_only_their_stamp(
+    app, author_client, new_reader, monkeypatch
+):
+    new_reader().stance("before", "open")
+    etag = author_client.get(DASHBOARD, headers=FRAGMENT).headers["ETag"]
+    queries = count_queries(app)
+    monkeypatch.setattr(analyses.pickle, "loads", None)  # reading the figures would fail
+    assert poll(author_client, etag).status_code == 304
+    read = [query for query in queries if "FROM analyses" in query]
+    assert len(read) == 1 and "payload" not in read[0].split("FROM", 1)[0]
+
+
+def test_while_a_process_recomputes_the_figures_no_poll_tries_to_take_its_lease(
+    app, author_client, new_reader
+):
+    new_reader().stance("before", "open")
+    etag = author_client.get(DASHBOARD, headers=FRAGMENT).headers["ETag"]
+    age_the_figures(app, seconds=60)
+    with app.app_context():  # as another process would, that is recomputing them
+        assert analyses.take_refresh(db.session, debate_or_404(SLUG).id, seconds=60)
+        db.session.commit()
+    queries = count_queries(app)
+    for _ in range(3):
+        assert poll(author_client, etag).status_code == 304
+        assert readers_shown(author_client) == "1"
+    assert not [query for query in queries if query.lstrip().startswith("UPDATE")], (
+        "on SQLite, every such try waits for the one writer"
+    )
+
+
 def test_one_recomputation_at_a_time_and_a_dead_one_frees_its_lease(app, author_client):
     assert readers_shown(author_client) == "0"
     with app.app_context():
