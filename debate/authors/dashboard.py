@@ -169,9 +169,12 @@ def first_analysis(debate: Debate) -> StoredAnalysis:
     the row) while the others wait for them, DASHBOARD_FIRST_WAIT_SECONDS at most,
     so a million votes are not counted once per process at the same time. A process
     that waited that long in vain (the one computing died or is slow) computes them
-    itself."""
+    itself. Figures this process cannot read (another version of the code wrote
+    them) are no figures: it replaces them at once rather than wait for them."""
     rule = segment_rule()
-    if _write(lambda: analyses.take_first(db.session, debate, FIRST_LEASE_SECONDS)):
+    stamp = analyses.stamp(db.session, debate)
+    unreadable = "" if stamp is None else stamp.fingerprint
+    if _write(lambda: analyses.take_first(db.session, debate, FIRST_LEASE_SECONDS, unreadable)):
         stored = analyses.compute(db.session, debate, rule)
         _write(lambda: analyses.save(db.session, debate, stored))
         return stored

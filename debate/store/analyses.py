@@ -164,9 +164,10 @@ def take_refresh(session: DbSession, debate_id: int, seconds: float) -> bool:
     return cast(CursorResult[Any], result).rowcount == 1
 
 
-def take_first(session: DbSession, debate: Debate, seconds: float) -> bool:
+def take_first(session: DbSession, debate: Debate, seconds: float, unreadable: str = "") -> bool:
     """Lease the first computation of the debate's analysis as it is (none stored,
-    or one of the debate as it was) to this process for `seconds`, unless another
+    one of the debate as it was, or the figures fingerprinted `unreadable`, which
+    this process could not read) to this process for `seconds`, unless another
     holds it; the caller commits. The row holds no figures until it is saved."""
     now = utcnow()
     placeholder = {
@@ -191,7 +192,10 @@ def take_first(session: DbSession, debate: Debate, seconds: float) -> bool:
         .where(
             AnalysisRow.debate_id == debate.id,
             or_(AnalysisRow.refreshing_until.is_(None), AnalysisRow.refreshing_until < now),
-            or_(AnalysisRow.basis != placeholder["basis"], AnalysisRow.fingerprint == ""),
+            or_(
+                AnalysisRow.basis != placeholder["basis"],
+                AnalysisRow.fingerprint.in_(("", unreadable)),
+            ),
         )
         .values(**placeholder)
     )
