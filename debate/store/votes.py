@@ -22,6 +22,7 @@ from sqlalchemy import (
     FromClause,
     String,
     Table,
+    Update,
     and_,
     bindparam,
     case,
@@ -216,6 +217,19 @@ class _VoteStatements:
     stance_onto_votes: dict[str, ClauseElement]  # per phase: onto the reader's votes
 
 
+def _reader_stance_update(table: Table, phase: str, value: str) -> Update:
+    """Set one reader's stance answer of `phase` to the parameter `value` on their
+    rows of `table`: their reader's row, or every vote of theirs."""
+    return (
+        update(table)
+        .where(
+            table.c.debate_id == bindparam("in_debate"),
+            table.c.reader_id == bindparam("by_reader"),
+        )
+        .values({f"stance_{phase}": bindparam(value)})
+    )
+
+
 @cache
 def _statements(dialect: str) -> _VoteStatements:
     """The statements of a vote for one dialect, with bound parameters.
@@ -292,23 +306,13 @@ def _statements(dialect: str) -> _VoteStatements:
             cast_hour=bindparam("cast_hour"),
         ),
         set_stance={
-            phase: update(readers)
-            .where(
-                readers.c.debate_id == bindparam("in_debate"),
-                readers.c.reader_id == bindparam("by_reader"),
+            phase: _reader_stance_update(readers, phase, "choice").returning(
+                readers.c[f"stance_{other}"]
             )
-            .values({f"stance_{phase}": bindparam("choice")})
-            .returning(readers.c[f"stance_{other}"])
             for phase, other in (("before", "after"), ("after", "before"))
         },
         stance_onto_votes={
-            phase: update(votes)
-            .where(
-                votes.c.debate_id == bindparam("in_debate"),
-                votes.c.reader_id == bindparam("by_reader"),
-            )
-            .values({f"stance_{phase}": bindparam("stance")})
-            for phase in STANCE_PHASES
+            phase: _reader_stance_update(votes, phase, "stance") for phase in STANCE_PHASES
         },
     )
 
