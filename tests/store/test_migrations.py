@@ -76,20 +76,25 @@ def test_embedding_sites_keep_a_content_files_list_and_any_site_otherwise(empty_
         db.engine.dispose()
 
 
+def insert_debate(connection) -> None:
+    """Debate 1, as the migrations of 0010 to 0012 left the table."""
+    connection.execute(
+        text(
+            "INSERT INTO debates (id, slug, title, lede, context_html, conclusion_html,"
+            " question_text, voting_open, created_at, updated_at)"
+            " VALUES (1, 'd', 'D', '', '', '', '?', true, :at, :at)"
+        ),
+        {"at": datetime(2026, 11, 1)},
+    )
+
+
 def test_votes_cast_before_provenance_keep_the_hour_of_their_last_change(empty_database_uri):
     """0011 on a database with votes: unknown site and network, the hour of the last change."""
     app = make_app(empty_database_uri)
     with app.app_context():
         upgrade(revision="0010")
         with db.engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO debates (id, slug, title, lede, context_html, conclusion_html,"
-                    " question_text, voting_open, created_at, updated_at)"
-                    " VALUES (1, 'd', 'D', '', '', '', '?', true, :at, :at)"
-                ),
-                {"at": datetime(2026, 11, 1)},
-            )
+            insert_debate(connection)
             connection.execute(
                 text(
                     "INSERT INTO votes (debate_id, kind, item_key, reader_id, choice, created_at,"
@@ -115,14 +120,7 @@ def test_0013_puts_each_reader_s_stances_on_their_votes(empty_database_uri):
     with app.app_context():
         upgrade(revision="0012")
         with db.engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO debates (id, slug, title, lede, context_html, conclusion_html,"
-                    " question_text, voting_open, created_at, updated_at)"
-                    " VALUES (1, 'd', 'D', '', '', '', '?', true, :at, :at)"
-                ),
-                {"at": datetime(2026, 11, 1)},
-            )
+            insert_debate(connection)
             for reader, before, after in (("r1", "open", "closed"), ("r2", None, "open")):
                 connection.execute(
                     text(

@@ -42,6 +42,30 @@ def counted(debate: Debate) -> Counter:
     return counts
 
 
+def cast_at_once(app, debate_id: int, reader: str, casts: list[tuple[str, str, str]]) -> None:
+    """Cast every (kind, key, choice) of `casts` for `reader` from a thread of its
+    own, all released at the same moment; no cast may fail."""
+    barrier = threading.Barrier(len(casts))
+    errors = []
+
+    def vote(kind, key, choice):
+        with app.app_context():
+            try:
+                barrier.wait()
+                cast_vote(db.session, debate_id, kind, key, reader, choice)
+            except Exception as error:  # collected and asserted below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=vote, args=cast) for cast in casts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
 def test_changing_a_vote_moves_it_between_choices(app):
     with app.app_context():
         debate = _debate()
@@ -96,25 +120,7 @@ def test_racing_votes_of_one_reader_count_once(app):
     with app.app_context():
         debate_id = _debate().id
     choices = ["agree", "disagree", "unsure"] * 4
-    barrier = threading.Barrier(len(choices))
-    errors = []
-
-    def vote(choice):
-        with app.app_context():
-            try:
-                barrier.wait()
-                cast_vote(db.session, debate_id, CLAIM, "accountability", "racer", choice)
-            except Exception as error:  # collected and asserted below
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=vote, args=(c,)) for c in choices]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    cast_at_once(app, debate_id, "racer", [(CLAIM, "accountability", c) for c in choices])
     with app.app_context():
         debate = _debate()
         stored = db.session.execute(select(Vote.choice)).scalars().all()
@@ -137,25 +143,7 @@ def test_a_reader_s_racing_stance_answers_reach_every_one_of_their_votes(app):
         casts = [(CLAIM, key, "agree") for key in claims]
         casts += [(STANCE, "before", "open"), (STANCE, "after", "closed")]
         casts += [(STANCE, "before", "undecided"), (QUESTION, "closing", debate.option_keys[0])]
-        barrier = threading.Barrier(len(casts))
-        errors = []
-
-        def vote(kind, key, choice, reader=reader, barrier=barrier, errors=errors):
-            with app.app_context():
-                try:
-                    barrier.wait()
-                    cast_vote(db.session, debate.id, kind, key, reader, choice)
-                except Exception as error:  # collected and asserted below
-                    errors.append(error)
-                finally:
-                    db.session.remove()
-
-        threads = [threading.Thread(target=vote, args=cast) for cast in casts]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert errors == []
+        cast_at_once(app, debate.id, reader, casts)
     with app.app_context():
         counted_votes = vote_counts(db.session, debate.id, claims, debate.option_keys)
         recounted = count_votes(
