@@ -311,8 +311,13 @@ def _statements(dialect: str) -> _VoteStatements:
             )
             for phase, other in (("before", "after"), ("after", "before"))
         },
+        # Only the votes that do not carry the answer yet: answering the same again
+        # rewrites no vote (nor its entries in the indexes by stance).
         stance_onto_votes={
-            phase: _reader_stance_update(votes, phase, "stance") for phase in STANCE_PHASES
+            phase: _reader_stance_update(votes, phase, "stance").where(
+                votes.c[f"stance_{phase}"].is_distinct_from(bindparam("stance"))
+            )
+            for phase in STANCE_PHASES
         },
     )
 

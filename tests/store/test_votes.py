@@ -3,7 +3,7 @@
 import threading
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from debate.core.analysis import count_votes
 from debate.core.debate import CLAIM, QUESTION, STANCE, Debate
@@ -154,3 +154,47 @@ def test_a_reader_s_racing_stance_answers_reach_every_one_of_their_votes(app):
             select(Vote.reader_id, Vote.stance_before, Vote.stance_after).distinct()
         ).all()
         assert len(carried) == 4  # one pair of stances per reader, on every vote
+
+
+def rewritten_votes(session, cast) -> int:
+    """How many rows of votes `cast` rewrites, in the session's transaction: a
+    temporary trigger notes them on SQLite; on PostgreSQL a row's xmin moves."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("CREATE TEMP TABLE IF NOT EXISTS rewritten (id INTEGER)"))
+        session.execute(
+            text(
+                "CREATE TEMP TRIGGER IF NOT EXISTS note_rewrite AFTER UPDATE ON votes"
+                " BEGIN INSERT INTO rewritten VALUES (new.id); END"
+            )
+        )
+        session.execute(text("DELETE FROM rewritten"))
+        cast()
+        return session.scalar(text("SELECT count(DISTINCT id) FROM rewritten"))
+
+    def versions() -> dict:
+        return dict(session.execute(text("SELECT id, xmin::text FROM votes")).all())
+
+    before = versions()
+    cast()
+    after = versions()
+    return sum(before[key] != after[key] for key in before)
+
+
+def test_the_same_stance_answered_again_rewrites_no_vote(app):
+    """A stance answer is copied onto every vote of the reader's, but only onto
+    those that do not carry it yet: the same answer again writes nothing there."""
+    with app.app_context():
+        debate = _debate()
+        cast_vote(db.session, debate.id, STANCE, "before", "r", "open")
+        for claim in debate.claims[:3]:
+            cast_vote(db.session, debate.id, CLAIM, claim.key, "r", "agree")
+
+        def answer(side):
+            return lambda: cast_vote(
+                db.session, debate.id, STANCE, "before", "r", side, commit=False
+            )
+
+        assert rewritten_votes(db.session, answer("open")) == 0
+        db.session.rollback()
+        assert rewritten_votes(db.session, answer("closed")) == 4, "a change reaches them all"
+        db.session.rollback()
