@@ -155,20 +155,31 @@ def test_on_a_phone_the_answers_share_one_row_and_progress_follows_the_reader(br
 
 @pytest.mark.parametrize(
     ("path", "width"),
-    [(f"/debates/{SLUG}", 360), (f"/embed/{SLUG}", 640), (f"/embed/{SLUG}", 360)],
+    [
+        (f"/debates/{SLUG}", 360),
+        (f"/embed/{SLUG}", 640),
+        (f"/embed/{SLUG}", 360),
+        (f"/embed/{SLUG}", 296),  # a phone's blog column, as in WordPress's frame
+        (f"/embed/{SLUG}/claims/customization", 280),
+    ],
 )
-def test_a_claims_answers_each_fit_on_one_line_in_a_narrow_card(browser, live_server, path, width):
+def test_every_answer_fits_on_one_line_in_a_narrow_card(browser, live_server, path, width):
     """A card's own width decides how tight its answers are: in a column of a
-    two-column embed, as on a phone, no label wraps or touches its border."""
+    two-column embed, as on a phone or in a blog's narrow frame, no label overflows
+    or comes within 4 px of its border, and a claim's answers take one line each
+    (a stance's two-word sides may take two)."""
     page = page_recording_errors(browser, f"{live_server.url}{path}", width)
-    wrapped = page.evaluate(
-        """[...document.querySelectorAll('.claim .choice')].filter(button => {
+    cramped = page.evaluate(
+        """[...document.querySelectorAll('.claim .choice, .stance .choice')].filter(button => {
             const range = document.createRange();
             range.selectNodeContents(button);
             const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
-            return lines.size > 1 || button.scrollWidth > button.clientWidth;
+            const text = range.getBoundingClientRect(), box = button.getBoundingClientRect();
+            const room = Math.min(text.left - box.left, box.right - text.right);
+            const wraps = lines.size > 1 && button.closest('.claim') !== null;
+            return wraps || button.scrollWidth > button.clientWidth || room < 4;
         }).map(button => button.textContent.trim())"""
     )
-    assert wrapped == []
+    assert cramped == []
     assert page.errors == []
     page.context.close()
