@@ -136,6 +136,7 @@ def segment_rule() -> SegmentRule:
         burst_min_votes=int(config["SEGMENT_BURST_MIN_VOTES"]),
         min_n=int(config["DASHBOARD_MIN_N"]),
         networks_shown=int(config["SEGMENT_NETWORKS_SHOWN"]),
+        hours_shown=int(config["SEGMENT_HOURS_SHOWN"]),
     )
 
 

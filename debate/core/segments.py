@@ -34,6 +34,7 @@ class SegmentRule:
     burst_min_votes: int = 20
     min_n: int = MIN_N
     networks_shown: int = 10  # the busiest networks counted as segments
+    hours_shown: int = 24  # the busiest hours the dashboard lists, besides every flagged one
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,22 @@ class Segments:
     @property
     def flagged(self) -> int:
         return sum(s.flagged for s in self.by_site + self.by_network + self.by_hour)
+
+    @property
+    def hours_listed(self) -> list[Segment]:
+        """The hours the dashboard lists, oldest first: every flagged hour and the
+        `rule.hours_shown` busiest. A debate open for a month has 720 hours, and a
+        row for each would grow the author's page without end."""
+        busiest = sorted(self.by_hour, key=lambda s: (-s.votes, s.peak_hour))
+        listed = {s.peak_hour for s in busiest[: self.rule.hours_shown]}
+        return [s for s in self.by_hour if s.flagged or s.peak_hour in listed]
+
+    @property
+    def hours_unlisted(self) -> tuple[int, int]:
+        """How many hours are not listed, and the most votes any of them has."""
+        listed = {s.peak_hour for s in self.hours_listed}
+        rest = [s.votes for s in self.by_hour if s.peak_hour not in listed]
+        return len(rest), max(rest, default=0)
 
 
 def find_segments(counts: SegmentCounts, rule: SegmentRule) -> Segments:

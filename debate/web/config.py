@@ -88,6 +88,7 @@ def default_config(app: Flask) -> dict:
         "SEGMENT_BURST_FACTOR": 5,
         "SEGMENT_BURST_MIN_VOTES": 20,
         "SEGMENT_NETWORKS_SHOWN": 10,
+        "SEGMENT_HOURS_SHOWN": 24,
         "BUNDLED_DEBATE": "open-vs-closed-ai",
     }
 

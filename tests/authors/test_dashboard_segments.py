@@ -131,3 +131,16 @@ def test_the_dashboard_flags_the_burst_and_not_the_spread(app, author_client):
         'name="starts" value="2026-11-29T12:00"' in html
         and 'name="ends" value="2026-11-29T13:00"' in html
     )
+
+
+def test_the_hours_table_lists_the_busiest_hours_and_counts_the_rest(app, author_client):
+    """Thirteen hours of votes (two a reader) with four listed: the burst's flagged
+    hour among them, the other nine in one line."""
+    seed(app)
+    app.config["SEGMENT_HOURS_SHOWN"] = 4
+    html = author_client.get(DASHBOARD).get_data(as_text=True)
+    hours = html.split('id="segments-hours"', 1)[1].split("</table>", 1)[0]
+    assert hours.count('<th scope="row">') == 4
+    assert "29 Nov 2026, 12:00 UTC" in text_of(hours)
+    after = text_of(html.split('id="segments-hours"', 1)[1].split("</section>", 1)[0])
+    assert "9 other hours, none flagged, with at most 10 votes each." in after

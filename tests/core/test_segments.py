@@ -64,3 +64,19 @@ def test_a_segment_below_the_minimum_group_is_never_one_sided():
     segments = find_segments(counts_of(normal_spread() + few), SegmentRule(min_n=10))
     [segment] = [s for s in segments.by_site if s.value == "https://few.example"]
     assert segment.difference > 25 and not segment.one_sided
+
+
+def test_the_dashboard_lists_every_flagged_hour_and_only_the_busiest_others():
+    """A month of votes is 720 hours: every one is judged, only a few are listed."""
+    quiet = [("http://localhost", i, OPTIONS[i % 4]) for i in range(100)]
+    busier = [("http://localhost", i, OPTIONS[i % 4]) for i in (20, 40, 60)]
+    burst = [("https://burst.example", 80, "d")] * 40
+    segments = find_segments(counts_of(quiet + busier + burst), SegmentRule(hours_shown=3))
+    listed = [s.peak_hour for s in segments.hours_listed]
+    assert listed == [START + timedelta(hours=h) for h in (20, 40, 80)], "oldest first"
+    assert len(segments.by_hour) == 100 and sum(s.flagged for s in segments.by_hour) == 1
+    assert segments.hours_unlisted == (97, 2)
+    flagged_quietly = SegmentRule(hours_shown=0)
+    assert [
+        s.peak_hour for s in find_segments(counts_of(quiet + burst), flagged_quietly).hours_listed
+    ] == [START + timedelta(hours=80)], "a flagged hour is always listed"
