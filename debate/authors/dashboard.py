@@ -122,8 +122,9 @@ def _page(debate: Debate, **context) -> str:
 REFRESH_THREAD = "analysis refresh"
 FIRST_LEASE_SECONDS = 120.0  # the first computation's lease, should its process die
 # Recomputing a debate's figures may take at most this share of a core: at a
-# million votes on SQLite (2 s or so) they are then kept longer than a poll interval.
-ANALYSIS_CORE_SHARE = 0.10
+# million votes on SQLite (1.2-1.5 s) they are then kept longer than a poll
+# interval. Under a tenth, so the polls and the page's own requests fit beside it.
+ANALYSIS_CORE_SHARE = 0.08
 
 
 def segment_rule() -> SegmentRule:
