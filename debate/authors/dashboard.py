@@ -121,10 +121,6 @@ def _page(debate: Debate, **context) -> str:
 
 REFRESH_THREAD = "analysis refresh"
 FIRST_LEASE_SECONDS = 120.0  # the first computation's lease, should its process die
-# Recomputing a debate's figures may take at most this share of a core: at a
-# million votes on SQLite (1.2-1.5 s) they are then kept longer than a poll
-# interval. Under a tenth, so the polls and the page's own requests fit beside it.
-ANALYSIS_CORE_SHARE = 0.08
 
 
 def segment_rule() -> SegmentRule:
@@ -155,11 +151,10 @@ def current_analysis(debate: Debate) -> StoredAnalysis:
 
 
 def refresh_when_due(debate: Debate, stamp: Stamp) -> None:
-    """Figures older than a poll interval (or than keeps their cost under
-    ANALYSIS_CORE_SHARE of a core) are recomputed in a thread by the one process
-    that takes the lease on them; while one holds it, nobody tries to take it."""
-    poll = current_app.config["DASHBOARD_POLL_SECONDS"]
-    if stamp.due(utcnow(), poll, ANALYSIS_CORE_SHARE):
+    """Figures kept as long as they may be (`analyses.kept_seconds`) are recomputed
+    in a thread by the one process that takes the lease on them; while one holds
+    it, nobody tries to take it."""
+    if stamp.due(utcnow(), current_app.config["DASHBOARD_POLL_SECONDS"]):
         # A process that dies while computing frees the lease when it runs out.
         lease = max(60.0, 10 * stamp.seconds)
         if _write(lambda: analyses.take_refresh(db.session, debate.id, lease)):

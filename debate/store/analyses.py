@@ -35,6 +35,19 @@ from .votes import has_stale_votes, segment_counts, vote_counts
 log = logging.getLogger(__name__)
 
 
+# Recomputing a debate's figures may take at most this share of a core: at a
+# million votes on SQLite (1.2-1.5 s) they are then kept longer than a poll
+# interval. Under a tenth, so the polls and the page's own requests fit beside it.
+ANALYSIS_CORE_SHARE = 0.08
+
+
+def kept_seconds(computation_seconds: float, poll_seconds: float) -> float:
+    """How long figures that took `computation_seconds` to compute are served before
+    they are recomputed: a poll interval, or longer when recomputing them that often
+    would take more than ANALYSIS_CORE_SHARE of a core."""
+    return max(poll_seconds, computation_seconds / ANALYSIS_CORE_SHARE)
+
+
 @dataclass(frozen=True)
 class Stamp:
     """All of a stored analysis but its figures: what a poll needs to answer 304,
@@ -46,14 +59,11 @@ class Stamp:
     fingerprint: str  # of the figures alone: unchanged figures keep the dashboard's ETag
     refreshing_until: datetime | None = None  # while a process holds the lease to recompute
 
-    def due(self, now: datetime, poll_seconds: float, core_share: float) -> bool:
-        """Older than a poll interval, or than keeps recomputing them under
-        `core_share` of a core, and no process is recomputing them."""
+    def due(self, now: datetime, poll_seconds: float) -> bool:
+        """Kept as long as `kept_seconds` says, and no process is recomputing them."""
         if self.refreshing_until is not None and self.refreshing_until > now:
             return False
-        return now - self.computed_at >= timedelta(
-            seconds=max(poll_seconds, self.seconds / core_share)
-        )
+        return now - self.computed_at >= timedelta(seconds=kept_seconds(self.seconds, poll_seconds))
 
 
 @dataclass(frozen=True)
