@@ -33,7 +33,7 @@ def wrk(
         "wrk",
         f"-t{THREADS}",
         f"-c{connections}",
-        f"-d{seconds}s",
+        f"-d{seconds:g}s",  # wrk takes no "8.0s"
         "--timeout",
         "10s",
         "-s",
