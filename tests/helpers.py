@@ -5,12 +5,14 @@ Fixtures that wrap these are in conftest.py.
 
 import os
 import re
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 import altcha
 import redis
@@ -81,8 +83,16 @@ def count_queries(app) -> list[str]:
 
 
 def reset_database(app) -> None:
-    """An empty schema with the bundled debate loaded."""
+    """An empty schema with the bundled debate loaded. A SQLite file nobody has
+    opened yet becomes a copy of one built once per run (a fifth of a test's time
+    went to building it again)."""
     with app.app_context():
+        path = db.engine.url.database if db.engine.dialect.name == "sqlite" else None
+        if path and path != ":memory:" and not os.path.exists(path):
+            with open(path, "wb") as fresh:
+                fresh.write(_loaded_sqlite())
+            invalidate(SLUG, created=True)
+            return
         db.create_all()
         if db.engine.dialect.name == "postgresql":
             tables = ", ".join(t.name for t in db.metadata.sorted_tables)
@@ -91,6 +101,29 @@ def reset_database(app) -> None:
         save_debate(db.session, parse_file(bundled_path(SLUG)))
         db.session.commit()
         invalidate(SLUG, created=True)
+
+
+@cache
+def _loaded_sqlite() -> bytes:
+    """The bytes of a SQLite database with the schema and the bundled debate."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "loaded.sqlite")
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "test-secret",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            }
+        )
+        with app.app_context():
+            db.create_all()
+            save_debate(db.session, parse_file(bundled_path(SLUG)))
+            db.session.commit()
+            db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            db.session.remove()
+            db.engine.dispose()
+        with open(path, "rb") as loaded:
+            return loaded.read()
 
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
