@@ -16,7 +16,7 @@ run: install migrate load serve
 test: install-dev node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## test-fast: every test but the browser and live-server ones (1 to 3 minutes on 2 cores), for everyday work
+## test-fast: every test but the browser and live-server ones (about 80 s on 2 cores), for everyday work
 test-fast: install-dev
 	$(BIN)/python -m pytest -m "not browser and not live" $(PYTEST_ARGS)
 

@@ -17,6 +17,7 @@ from functools import cache
 import altcha
 import redis
 from flask import Flask
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import event, text
 
 from debate import create_app
@@ -61,8 +62,28 @@ def make_app(database_uri: str, **overrides):
         **overrides,
     }
     app = create_app(config)
+    app.jinja_env.bytecode_cache = _COMPILED_TEMPLATES
     _apps_made.append(app)
     return app
+
+
+class CompiledTemplates(BytecodeCache):
+    """Templates compiled once per test run rather than once per app: half of the
+    fast tests' time went to compiling them again (Jinja checks each template's
+    source against what was compiled, so an edited template is compiled anew)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self.compiled.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED_TEMPLATES = CompiledTemplates()
 
 
 def close_apps() -> None:
