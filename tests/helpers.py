@@ -112,16 +112,20 @@ def reset_database(app) -> None:
         if path and path != ":memory:" and not os.path.exists(path):
             with open(path, "wb") as fresh:
                 fresh.write(_loaded_sqlite())
-            invalidate(SLUG, created=True)
-            return
-        db.create_all()
-        if db.engine.dialect.name == "postgresql":
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            with db.engine.begin() as connection:
-                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        save_debate(db.session, parse_file(bundled_path(SLUG)))
-        db.session.commit()
+        else:
+            _load_schema_and_debate()
         invalidate(SLUG, created=True)
+
+
+def _load_schema_and_debate() -> None:
+    """In the app's context: the tables, emptied, and the bundled debate in them."""
+    db.create_all()
+    if db.engine.dialect.name == "postgresql":
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        with db.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    save_debate(db.session, parse_file(bundled_path(SLUG)))
+    db.session.commit()
 
 
 @cache
@@ -129,17 +133,8 @@ def _loaded_sqlite() -> bytes:
     """The bytes of a SQLite database with the schema and the bundled debate."""
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "loaded.sqlite")
-        app = create_app(
-            {
-                "TESTING": True,
-                "SECRET_KEY": "test-secret",
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-            }
-        )
-        with app.app_context():
-            db.create_all()
-            save_debate(db.session, parse_file(bundled_path(SLUG)))
-            db.session.commit()
+        with make_app(f"sqlite:///{path}").app_context():
+            _load_schema_and_debate()
             db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
             db.session.remove()
             db.engine.dispose()
