@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import dashboard, fixedrate, junk, readers, report, seed, weight
 from .measure import CONNECTIONS, THREADS, Sample, wrk
-from .servers import SLUG, Database, Server
+from .servers import REDIS_URL, SLUG, Database, Server, add_postgres_argument, raised_limits
 
 SMALL, BIG = 1_000, 1_000_000
 GROUPS = ("reads", "dashboard", "writes", "memory")
@@ -56,13 +56,7 @@ def parse_args(argv):
     parser.add_argument("--seconds", type=float, default=8, help="load per row and run")
     parser.add_argument("--workers", type=int, default=4, help="WEB_CONCURRENCY")
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get(
-            "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-        help="a PostgreSQL URL allowed to CREATE and DROP DATABASE (env BENCH_POSTGRES_URL)",
-    )
+    add_postgres_argument(parser)
     parser.add_argument(
         "--junk", type=int, default=junk.REQUESTS, help="junk requests per run for the memory row"
     )
@@ -147,14 +141,7 @@ class Bench:
             "WEB_CONCURRENCY": str(args.workers),
             "SECRET_KEY": secrets.token_hex(32),
             "DEBATE_INSTANCE_PATH": str(self.work),
-            # Production with several workers keeps rate limits in Redis. All the
-            # load comes from one address, so the limits are raised, not removed:
-            # their cost stays in every vote.
-            "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
-            "DEBATE_RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
-            "DEBATE_VOTE_LIMIT_PER_ADDRESS": "100000000 per minute",
-            "DEBATE_VOTE_LIMIT_PER_READER": "100000000 per minute",
-            "DEBATE_NEW_READERS_PER_NETWORK": "100000000 per hour",
+            **raised_limits(REDIS_URL),
         }
         env.pop("DATABASE_URL", None)
         self.env = env

@@ -6,6 +6,7 @@ hello-worlds and the app differ only in the WSGI callable they serve.
 """
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -27,6 +28,31 @@ SLUG = "open-vs-closed-ai"
 # to start, so the access log goes to /dev/null: formatted, never written to
 # a terminal, and the same cost for every server in the run.
 ACCESSLOG = os.devnull
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def add_postgres_argument(parser) -> None:
+    """--postgres: where the bench may create and drop its databases."""
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+        help="a PostgreSQL URL allowed to CREATE and DROP DATABASE (env BENCH_POSTGRES_URL)",
+    )
+
+
+def raised_limits(storage_uri: str) -> dict[str, str]:
+    """The app's environment for limits kept in `storage_uri` (production with several
+    workers keeps them in Redis). All the load comes from one address, so the limits
+    are raised, not removed: their cost stays in every vote."""
+    return {
+        "RATELIMIT_STORAGE_URI": storage_uri,
+        "DEBATE_RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
+        "DEBATE_VOTE_LIMIT_PER_ADDRESS": "100000000 per minute",
+        "DEBATE_VOTE_LIMIT_PER_READER": "100000000 per minute",
+        "DEBATE_NEW_READERS_PER_NETWORK": "100000000 per hour",
+    }
 
 
 def free_port() -> int:

@@ -23,9 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from debate import create_app
+from debate.store.db import db
+
 from .readers import Voter, new_voter
 from .run import VOTES_PER_READER
-from .servers import SLUG, Database
+from .servers import REDIS_URL, SLUG, Database, add_postgres_argument, raised_limits
 
 WARM_UP_VOTES = 300
 
@@ -36,15 +39,9 @@ def parse_args(argv):
     parser.add_argument("--runs", type=int, default=3, help="measurements to take the median of")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--limits", default="redis,memory", help="where the limits count")
+    add_postgres_argument(parser)
     parser.add_argument(
-        "--postgres",
-        default=os.environ.get(
-            "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-        help="a PostgreSQL URL allowed to CREATE and DROP DATABASE (env BENCH_POSTGRES_URL)",
-    )
-    parser.add_argument(
-        "--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+        "--redis", default=REDIS_URL, help="the Redis of the limits (env BENCH_REDIS_URL)"
     )
     return parser.parse_args(argv)
 
@@ -104,24 +101,16 @@ def measure(kind: str, limits: str, args, work: Path) -> tuple[float, float]:
             "SECRET_KEY": secret_key,
             "DEBATE_INSTANCE_PATH": str(work),
             "DATABASE_URL": database.url,
-            "RATELIMIT_STORAGE_URI": args.redis if limits == "redis" else "memory://",
-            "DEBATE_RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
-            "DEBATE_VOTE_LIMIT_PER_ADDRESS": "100000000 per minute",
-            "DEBATE_VOTE_LIMIT_PER_READER": "100000000 per minute",
-            "DEBATE_NEW_READERS_PER_NETWORK": "100000000 per hour",
+            **raised_limits(args.redis if limits == "redis" else "memory://"),
         }
         database.prepare({**os.environ, **env})
         os.environ.update(env)
-        from debate import create_app  # reads the environment as production does
-
-        app = create_app()
+        app = create_app()  # reads the environment, as production does
         results = app.test_client().get(f"/api/debates/{SLUG}/results").get_json()
         claims = [claim["key"] for claim in results["claims"]][:VOTES_PER_READER]
         cast_votes(app, secret_key, claims, WARM_UP_VOTES)
         runs = sorted(cast_votes(app, secret_key, claims, args.votes) for _ in range(args.runs))
         with app.app_context():
-            from debate.store.db import db
-
             db.engine.dispose()
         return runs[len(runs) // 2]  # the median run, by CPU
     finally:
