@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import dashboard, fixedrate, junk, readers, report, seed, weight
-from .measure import CONNECTIONS, THREADS, Sample, wrk
+from .measure import CONNECTIONS, THREADS, Sample, cpu_between, process_cpu, wrk
 from .servers import REDIS_URL, SLUG, Database, Server, add_postgres_argument, raised_limits
 
 SMALL, BIG = 1_000, 1_000_000
@@ -110,11 +110,19 @@ class Family:
 
 
 def measured(server: Server, load, *args, **kwargs) -> Sample:
-    """Run one load and add the "database is locked" lines the server logged meanwhile."""
+    """Run one load; add the "database is locked" lines the server logged meanwhile,
+    and the CPU that the server, PostgreSQL and Redis spent per request."""
     before = server.log_text().count("database is locked")
+    cpu, start = process_cpu(server.process.pid), time.monotonic()
     sample = load(*args, **kwargs)
+    spent = cpu_between(cpu, process_cpu(server.process.pid))
+    requests = sample.rps * (time.monotonic() - start)
     server.check_alive()
-    return replace(sample, locked=server.log_text().count("database is locked") - before)
+    return replace(
+        sample,
+        locked=server.log_text().count("database is locked") - before,
+        cpu_ms=spent.per_request(requests),
+    )
 
 
 def etag(url: str) -> str:
@@ -178,9 +186,11 @@ class Bench:
 
     def row(self, label: str, database: str, sample: Sample) -> Sample:
         self.rows.setdefault((label, database), report.Row(label, database)).samples.append(sample)
+        cpu = sample.cpu_ms
         say(
             f"  {label:32} {database:10} {sample.rps:8.0f} req/s  p50 {sample.p50_ms:7.1f} ms"
             f"  p99 {sample.p99_ms:7.1f} ms  bad {sample.bad}  locked {sample.locked}"
+            + (f"  CPU ms/req {report.cpu_cell(cpu)}" if cpu else "")
         )
         return sample
 
