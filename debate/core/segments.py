@@ -16,6 +16,7 @@ network bucket, or cast in one hour. Two flags (docs/statistics.md):
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cached_property
 from statistics import median
 
 from .stats import MIN_N, Share, difference_p_value
@@ -88,11 +89,12 @@ class Segments:
     def flagged(self) -> int:
         return sum(s.flagged for s in self.by_site + self.by_network + self.by_hour)
 
-    @property
+    @cached_property
     def hours_listed(self) -> list[Segment]:
         """The hours the dashboard lists, oldest first: every flagged hour and the
         `rule.hours_shown` busiest. A debate open for a month has 720 hours, and a
-        row for each would grow the author's page without end."""
+        row for each would grow the author's page without end. Worked out once:
+        `hours_unlisted` and the page both read it."""
         busiest = sorted(self.by_hour, key=lambda s: (-s.votes, s.peak_hour))
         listed = {s.peak_hour for s in busiest[: self.rule.hours_shown]}
         return [s for s in self.by_hour if s.flagged or s.peak_hour in listed]
