@@ -1,5 +1,5 @@
 """The database: the SQLAlchemy extension (unbound until create_app calls
-init_app), the session's end, retries, and SQLite's write queue."""
+init_app), the session's end, retries, and SQLite's write queue and checkpoints."""
 
 import fcntl
 import heapq
@@ -7,6 +7,7 @@ import itertools
 import logging
 import os
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -15,7 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeAlias, cast
+from urllib.parse import quote
 
+from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import ClauseElement, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -82,8 +85,14 @@ def retry_on_lost_connection(work, attempts: int = 3):
                 raise
 
 
+# SQLite's own checkpoint, which the write queue's checkpointer leaves standing by
+# for when it cannot keep up: at this many pages of log (80 MB) instead of 1,000.
+WAL_SAFETY_PAGES = 20_000
+
+
 class SQLiteWriteQueue:
-    """Votes on one SQLite file take turns here rather than in SQLite.
+    """Votes on one SQLite file take turns here rather than in SQLite, and the
+    file's write-ahead log is copied back into it (checkpointed) outside the turns.
 
     SQLite lets one writer in at a time; the others poll with sleeps that grow
     to 100 ms, so under many concurrent votes most of the time goes to
@@ -91,14 +100,29 @@ class SQLiteWriteQueue:
     its process and on an flock() shared by every process, and the kernel wakes
     it the moment the lock is released. Other writers (an author's reset, a
     content reload) are rare and still wait in SQLite's busy handler.
+
+    SQLite checkpoints on the commit that takes the log past 1,000 pages (a vote
+    writes about a dozen), and that vote copies and syncs them while it holds the
+    turn, so every vote in the queue waits behind it (one writer alone: p99 4.4 ms
+    against 1.5 ms without). Here a thread of each process checkpoints every
+    `checkpoint_seconds`, passively (it waits on no reader and no writer), and
+    SQLite's own checkpoint stands by at WAL_SAFETY_PAGES.
     """
 
-    def __init__(self, database_path: str):
+    def __init__(self, database_path: str, checkpoint_seconds: float = 0.5):
+        self.database_path = database_path
         self.path = database_path + ".write-lock"
         self.threads = threading.Lock()
+        self.checkpoint_seconds = checkpoint_seconds
+        self.checkpoints = 0  # taken by this process's checkpointer
+        self._state = threading.Lock()  # guards the three below
+        self._turns = 0
+        self._checkpointer: threading.Thread | None = None
+        self._checkpointer_pid = 0
 
     @contextmanager
     def turn(self):
+        self._wake_checkpointer()
         with self.threads:
             try:
                 lock_file = open(self.path, "a+b")  # noqa: SIM115 - closed below
@@ -110,19 +134,82 @@ class SQLiteWriteQueue:
                 fcntl.flock(lock_file, fcntl.LOCK_EX)  # released when the file closes
                 yield
 
+    def checkpoint(self) -> tuple[int, int, int] | None:
+        """Copy what the log holds back into the file, as far as readers allow:
+        SQLite's (busy, pages in the log, pages copied); None when the file is gone."""
+        try:
+            connection = sqlite3.connect(f"file:{quote(self.database_path)}?mode=rw", uri=True)
+        except sqlite3.OperationalError:
+            return None
+        try:
+            busy, logged, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        finally:
+            connection.close()
+        self.checkpoints += 1
+        return busy, logged, copied
+
+    @property
+    def checkpointing(self) -> bool:
+        """Whether this process's checkpointer is running."""
+        with self._state:
+            return self._checkpointer is not None and self._checkpointer_pid == os.getpid()
+
+    def _wake_checkpointer(self) -> None:
+        """Count a turn, and start this process's checkpointer if it is not running
+        (it stops once no one writes; a worker forked from the master starts its own)."""
+        with self._state:
+            self._turns += 1
+            if self._checkpointer is None or self._checkpointer_pid != os.getpid():
+                self._checkpointer_pid = os.getpid()
+                self._checkpointer = threading.Thread(
+                    target=self._checkpoint_while_written,
+                    name=f"checkpoints of {os.path.basename(self.database_path)}",
+                    daemon=True,
+                )
+                self._checkpointer.start()
+
+    def _checkpoint_while_written(self) -> None:
+        """Checkpoint every `checkpoint_seconds` until a round finds that nothing was
+        written since the last (the next turn starts a checkpointer again)."""
+        seen = -1
+        try:
+            while True:
+                time.sleep(self.checkpoint_seconds)
+                with self._state:
+                    if self._turns == seen:
+                        self._checkpointer = None
+                        return
+                    seen = self._turns
+                try:
+                    if self.checkpoint() is None:  # the file is gone
+                        return
+                except sqlite3.Error as error:  # another's checkpoint under way: next round
+                    log.debug("no checkpoint of %s this time: %s", self.database_path, error)
+        finally:
+            with self._state:
+                if self._checkpointer is threading.current_thread():
+                    self._checkpointer = None
+
 
 _write_queues: dict[str, SQLiteWriteQueue] = {}
+
+
+def sqlite_write_queue() -> SQLiteWriteQueue | None:
+    """The write queue of the app's SQLite file; None on PostgreSQL (or in memory)."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    if url.database not in _write_queues:
+        seconds = current_app.config["SQLITE_CHECKPOINT_SECONDS"]
+        _write_queues.setdefault(url.database, SQLiteWriteQueue(url.database, seconds))
+    return _write_queues[url.database]
 
 
 def write_turn():
     """A context for one write transaction: a turn in the queue on SQLite, nothing
     on PostgreSQL (its row locks let writers of different rows go together)."""
-    url = db.engine.url
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return nullcontext()
-    if url.database not in _write_queues:
-        _write_queues.setdefault(url.database, SQLiteWriteQueue(url.database))
-    return _write_queues[url.database].turn()
+    queue = sqlite_write_queue()
+    return nullcontext() if queue is None else queue.turn()
 
 
 class Deadlines:
@@ -258,6 +345,7 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_SAFETY_PAGES}")  # see SQLiteWriteQueue
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

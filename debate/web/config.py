@@ -53,6 +53,9 @@ def default_config(app: Flask) -> dict:
         # are believed; X-Forwarded-Host only with TRUSTED_PROXY_HOST.
         "TRUSTED_PROXIES": [],
         "TRUSTED_PROXY_HOST": False,
+        # SQLite's write-ahead log is copied back into the database this often, by a
+        # thread of each process rather than by the vote that fills it (store/db.py).
+        "SQLITE_CHECKPOINT_SECONDS": 0.5,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_KEY_PREFIX": "debate",
         # No X-RateLimit-* headers: they cost a round trip to Redis per limit on every
