@@ -115,10 +115,10 @@ class SQLiteWriteQueue:
         self.threads = threading.Lock()
         self.checkpoint_seconds = checkpoint_seconds
         self.checkpoints = 0  # taken by this process's checkpointer
-        self._state = threading.Lock()  # guards the three below
+        self._state = threading.Lock()  # guards the two below
         self._turns = 0
         self._checkpointer: threading.Thread | None = None
-        self._checkpointer_pid = 0
+        os.register_at_fork(after_in_child=self._forget_checkpointer)
 
     @contextmanager
     def turn(self):
@@ -152,15 +152,14 @@ class SQLiteWriteQueue:
     def checkpointing(self) -> bool:
         """Whether this process's checkpointer is running."""
         with self._state:
-            return self._checkpointer is not None and self._checkpointer_pid == os.getpid()
+            return self._checkpointer is not None
 
     def _wake_checkpointer(self) -> None:
         """Count a turn, and start this process's checkpointer if it is not running
-        (it stops once no one writes; a worker forked from the master starts its own)."""
+        (it stops once no one writes)."""
         with self._state:
             self._turns += 1
-            if self._checkpointer is None or self._checkpointer_pid != os.getpid():
-                self._checkpointer_pid = os.getpid()
+            if self._checkpointer is None:
                 self._checkpointer = threading.Thread(
                     target=self._checkpoint_while_written,
                     name=f"checkpoints of {os.path.basename(self.database_path)}",
@@ -189,6 +188,12 @@ class SQLiteWriteQueue:
             with self._state:
                 if self._checkpointer is threading.current_thread():
                     self._checkpointer = None
+
+    def _forget_checkpointer(self) -> None:
+        """In a forked child (a gunicorn worker), which has none of its parent's
+        threads: the next turn starts the child's own checkpointer."""
+        self._state = threading.Lock()
+        self._checkpointer = None
 
 
 _write_queues: dict[str, SQLiteWriteQueue] = {}

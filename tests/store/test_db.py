@@ -2,6 +2,7 @@
 and a thread of each process, not a vote, checkpoints the file's log."""
 
 import gc
+import os
 import socket
 import subprocess
 import sys
@@ -78,6 +79,23 @@ def test_the_checkpointer_runs_while_votes_arrive_then_rests(tmp_path):
     while queue.checkpoints == taken:
         assert time.monotonic() < deadline, "no checkpoint after the vote"
         time.sleep(0.01)
+
+
+def test_a_forked_worker_starts_its_own_checkpointer(tmp_path):
+    """gunicorn forks its workers from a master, and a child has none of its parent's
+    threads: a checkpointer running in the parent is not one in the child."""
+    queue = SQLiteWriteQueue(str(tmp_path / "forked.sqlite"), checkpoint_seconds=3600)
+    with queue.turn():
+        pass
+    assert queue.checkpointing
+    child = os.fork()
+    if child == 0:  # the child: its turn must start a checkpointer of its own
+        with queue.turn():
+            pass
+        alive = [t for t in threading.enumerate() if t.name.startswith("checkpoints of")]
+        os._exit(0 if queue.checkpointing and alive else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 TRY_LOCK = """
