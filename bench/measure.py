@@ -3,7 +3,7 @@
 import json
 import os
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 LUA = Path(__file__).resolve().parent / "lua"
@@ -26,7 +26,10 @@ class CpuSplit:
     def per_request(self, requests: float) -> "CpuSplit":
         """Seconds spent over `requests` -> milliseconds per request."""
         scale = 1000 / requests if requests else 0.0
-        return CpuSplit(self.app * scale, self.database * scale, self.redis * scale)
+        return CpuSplit(*(getattr(self, part) * scale for part in CPU_PARTS))
+
+
+CPU_PARTS = tuple(part.name for part in fields(CpuSplit))  # app, database, redis
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,12 @@ def process_cpu(server_pid: int) -> dict[tuple[str, int], float]:
     return spent
 
 
-def cpu_between(before: dict, after: dict) -> CpuSplit:
+def cpu_between(
+    before: dict[tuple[str, int], float], after: dict[tuple[str, int], float]
+) -> CpuSplit:
     """What the processes spent between two `process_cpu` readings (a process
     that started meanwhile counts whole; one that exited is lost)."""
-    totals = {"app": 0.0, "database": 0.0, "redis": 0.0}
+    totals = dict.fromkeys(CPU_PARTS, 0.0)
     for (group, pid), seconds in after.items():
         totals[group] += seconds - before.get((group, pid), 0.0)
     return CpuSplit(**totals)

@@ -11,16 +11,14 @@ from statistics import median
 
 from debate.store.analyses import kept_seconds
 
-from .measure import CpuSplit, Sample
-
-PARTS = ("app", "database", "redis")
+from .measure import CPU_PARTS, CpuSplit, Sample
 
 
 def cpu_cell(cpu: CpuSplit | None) -> str:
     """CPU ms per request of the app, PostgreSQL and Redis: "1.75 + 0.63 + 0.09"."""
     if cpu is None:
         return ""
-    return " + ".join(f"{getattr(cpu, part):.2f}" for part in PARTS)
+    return " + ".join(f"{getattr(cpu, part):.2f}" for part in CPU_PARTS)
 
 
 @dataclass
@@ -39,7 +37,7 @@ class Row:
         measured = [s.cpu_ms for s in self.samples if s.cpu_ms is not None]
         if not measured:
             return None
-        return CpuSplit(*(median(getattr(c, part) for c in measured) for part in PARTS))
+        return CpuSplit(*(median(getattr(c, part) for c in measured) for part in CPU_PARTS))
 
     @property
     def bad(self) -> int:

@@ -190,7 +190,7 @@ class Bench:
         say(
             f"  {label:32} {database:10} {sample.rps:8.0f} req/s  p50 {sample.p50_ms:7.1f} ms"
             f"  p99 {sample.p99_ms:7.1f} ms  bad {sample.bad}  locked {sample.locked}"
-            + (f"  CPU ms/req {report.cpu_cell(cpu)}" if cpu else "")
+            + (f"  CPU ms/req {report.cpu_cell(cpu)}" if cpu is not None else "")
         )
         return sample
 
