@@ -243,18 +243,15 @@ def encode(response: FlaskResponse) -> FlaskResponse:
     """The response as the current request's client accepts it (a request
     context is needed), answered 304 if the client holds its ETag.
 
-    A static file is read into memory first, and closed at once: the library's
-    streaming path would compress the file without ever closing it (and offers no
-    gzip), and a close left to the response's end is lost with a response that
-    never reaches it; ours are a few dozen KiB.
+    A static file is read into memory first (its range for a 206, nothing for a
+    304), and closed at once: the library's streaming path would compress the file
+    without ever closing it (and offers no gzip), and a close left to the
+    response's end is lost with a response that never reaches it (werkzeug's
+    server skips it when the client resets the connection); ours are a few dozen KiB.
     """
-    if (
-        request.endpoint == "static"
-        and response.status_code == 200
-        and response.mimetype in compress.compress_mimetypes_set
-    ):
+    if request.endpoint == "static" and response.direct_passthrough:
         response.direct_passthrough = False
-        body = response.get_data()
+        body = b"" if response.status_code == 304 else response.get_data()
         response.close()  # the file
         response.set_data(body)
     return compress.after_request(response)

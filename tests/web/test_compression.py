@@ -2,7 +2,9 @@
 the response layer serves and static files; Vary, ETags and 304s still right."""
 
 import gzip
+import os
 import re
+from contextlib import suppress
 
 import brotli
 import pytest
@@ -120,6 +122,42 @@ def test_a_static_file_has_an_etag_of_its_own_per_encoding_and_answers_304(clien
     held = get(client, "/static/debate.css", **headers)
     assert held.status_code == 304 and held.headers["ETag"] == plain.headers["ETag"]
     assert "Content-Encoding" not in held.headers
+
+
+def open_static_files() -> list[str]:
+    """The files under static/ this process holds open."""
+    held = []
+    for fd in os.listdir("/proc/self/fd"):
+        with suppress(OSError):
+            target = os.readlink(f"/proc/self/fd/{fd}")
+            if f"{os.sep}static{os.sep}" in target:
+                held.append(target)
+    return held
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Accept-Encoding": "gzip"}, 200),
+        ({}, 200),
+        ({"If-None-Match": "*"}, 304),  # as a browser revalidates its favicon
+        ({"Range": "bytes=0-9"}, 206),
+        ({"Range": "bytes=0-9", "Accept-Encoding": "br"}, 206),
+    ],
+    ids=["gzip", "identity", "304", "206", "206 br"],
+)
+@pytest.mark.parametrize("path", ["/static/favicon.svg", "/static/debate.css"])
+def test_a_static_answer_holds_no_open_file_once_the_app_returns(client, path, headers, status):
+    """A server that never closes a response (werkzeug's, when the client resets the
+    connection: a browser at a test's end) must not leak the file behind it."""
+    response = client.get(path, headers=headers, buffered=False)
+    try:
+        assert open_static_files() == []
+    finally:
+        response.close()
+    assert response.status_code == status
+    if status == 206:
+        assert len(response.get_data()) == 10
 
 
 def test_the_dashboard_figures_answer_304_before_drawing_in_any_encoding(app, author_client):
