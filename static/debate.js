@@ -19,8 +19,16 @@
     }
   });
 
-  // The reader's progress through the claims, kept as they vote.
+  // The top of the page: how many readers voted, as the results panel last said
+  // (hidden when the panel stops showing totals), and the reader's progress through
+  // the claims, kept as they vote.
   document.addEventListener("htmx:after:swap", function () {
+    var shown = document.getElementById("readers-so-far");
+    var live = document.querySelector("#results .readers-voted");
+    if (shown) {
+      shown.hidden = !live;
+      if (live) shown.querySelector(".readers-voted").textContent = live.textContent;
+    }
     var cue = document.getElementById("my-progress");
     var total = document.getElementById("progress-cue");
     if (!cue || !total) return;

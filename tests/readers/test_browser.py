@@ -68,6 +68,7 @@ def test_reader_votes_by_clicking_and_results_update_in_place(page, app):
 
 def test_results_panel_updates_when_another_reader_votes(page, browser, live_server):
     expect(page.locator("#results-summary")).to_contain_text("0 readers have voted")
+    expect(page.locator("#readers-so-far")).to_have_text("0 readers have voted so far.")
     other = browser.new_context()
     other_page = other.new_page()
     other_page.goto(f"{live_server.url}/debates/{SLUG}")
@@ -76,6 +77,8 @@ def test_results_panel_updates_when_another_reader_votes(page, browser, live_ser
     other.close()
     expect(page.locator("#results-summary")).to_contain_text("1 reader has voted", timeout=5000)
     expect(page.locator("#results")).to_contain_text("Not sure")
+    # The count at the top of the page follows the panel's.
+    expect(page.locator("#readers-so-far")).to_have_text("1 reader has voted so far.")
 
 
 def test_keyboard_voting_keeps_focus_on_the_chosen_button(page):

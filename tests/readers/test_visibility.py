@@ -61,6 +61,9 @@ def test_after_close_hides_cards_panel_and_api_until_voting_closes(app, client, 
     assert "Results appear here once voting closes." in html and "% of" not in html
     panel = client.get(f"/debates/{SLUG}/results").get_data(as_text=True)
     assert "Results appear here once voting closes." in panel and "readers have voted" not in panel
+    # Nor does the top of the page tell how many readers voted.
+    page = new_reader().client.get(f"/debates/{SLUG}").get_data(as_text=True)
+    assert "voted so far" not in page and 'id="readers-so-far"' not in page
 
     hidden = api_results(client)
     assert hidden["results_hidden"] is True and hidden["results_visibility"] == "after_close"
