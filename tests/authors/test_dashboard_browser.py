@@ -6,7 +6,18 @@ import pytest
 from playwright.sync_api import expect
 
 from browser import LiveServer, axe_violations, page_recording_errors
-from helpers import AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG, add_author, make_app, reset_database
+from debate.core.debate import QUESTION, QUESTION_KEY, STANCE
+from debate.store.db import db
+from debate.store.votes import Provenance, cast_vote
+from helpers import (
+    AUTHOR_EMAIL,
+    AUTHOR_PASSWORD,
+    SLUG,
+    add_author,
+    make_app,
+    reset_database,
+    stored_debate,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -89,16 +100,60 @@ TABLES_CUT_OFF = """() => [...document.querySelectorAll("table")].filter(table =
 }).map(table => table.querySelector("caption").textContent.trim())"""
 
 
-def test_at_390_px_every_dashboard_table_is_readable_without_scrolling(browser, server):
+# Each desktop table cell laid out as something else than a cell (a block breaks its row).
+CELLS_OUT_OF_PLACE = """() => [...document.querySelectorAll("td, th")]
+  .filter(cell => getComputedStyle(cell).display !== "table-cell")
+  .map(cell => cell.textContent.trim())"""
+
+
+# Each table cell with a border above it (the tables rule rows below only), and each
+# shown caption narrower than its table (squeezed into a column of its own).
+CELLS_RULED_ABOVE = """() => [...document.querySelectorAll("td, th")]
+  .filter(cell => parseFloat(getComputedStyle(cell).borderTopWidth) > 0)
+  .map(cell => cell.textContent.trim())"""
+CAPTIONS_SQUEEZED = """() => [...document.querySelectorAll("caption")]
+  .filter(caption => {
+    const width = caption.getBoundingClientRect().width;
+    return width > 1 && width < caption.closest("table").getBoundingClientRect().width - 1;
+  })
+  .map(caption => caption.textContent.trim())"""
+
+
+def votes_from_two_sites(database_uri) -> None:
+    """A reader on a blog answers the closing question (its longest answer); one on
+    another site answers only a stance, so that site's row has no answer to show."""
+    app = make_app(database_uri)
+    with app.app_context():
+        debate = stored_debate()
+        blog, other = Provenance("https://blog.example.org", "0" * 16), Provenance("", "1" * 16)
+        cast_vote(db.session, debate.id, STANCE, "before", "a" * 32, "open", provenance=blog)
+        cast_vote(
+            db.session, debate.id, QUESTION, QUESTION_KEY, "a" * 32, "coexistence", provenance=blog
+        )
+        cast_vote(db.session, debate.id, STANCE, "before", "b" * 32, "closed", provenance=other)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_every_dashboard_table_is_readable_without_scrolling(browser, server, width, database_uri):
     vote_as_a_reader(browser, server)
-    page = signed_in_dashboard(browser, server, 390)
+    votes_from_two_sites(database_uri)
+    page = signed_in_dashboard(browser, server, width)
     page.locator("#figures details").evaluate_all("all => all.forEach(d => d.open = true)")
     assert page.locator("#figures table").count() >= 5
+    expect(page.locator("#segments-sites").locator("..")).to_contain_text("No answers")
     assert page.evaluate(TABLES_CUT_OFF) == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    # Each figure still sits under its column's name.
-    row = page.locator("#changed-title ~ .table-scroll tbody tr").filter(has_text="Customization")
-    expect(row.locator("td").last).to_have_attribute("data-label", "Difference")
+    assert page.evaluate(CELLS_RULED_ABOVE) == []
+    assert page.evaluate(CAPTIONS_SQUEEZED) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    if width == 390:
+        # Each figure still sits under its column's name.
+        row = page.locator("#changed-title ~ .table-scroll tbody tr").filter(
+            has_text="Customization"
+        )
+        expect(row.locator("td").last).to_have_attribute("data-label", "Difference")
+    else:
+        assert page.evaluate(CELLS_OUT_OF_PLACE) == []
     page.context.close()
     assert page.errors == []
 
