@@ -39,6 +39,7 @@ from .stats import (
     benjamini_hochberg,
     bridging_score,
     difference_p_value,
+    points_between,
     timeline_of,
 )
 from .tally import Swing, swing
@@ -189,7 +190,8 @@ def agreement(
 @dataclass(frozen=True)
 class ClaimAmongMovers:
     """Agreement with a claim among paired readers whose stance moved, and among those
-    whose stance stayed; difference is movers minus stayers in points. A finding is a
+    whose stance stayed; difference is movers minus stayers in points (None while
+    either group is empty). A finding is a
     difference that survives the Benjamini-Hochberg procedure at FALSE_DISCOVERY_RATE
     over every claim compared (docs/statistics.md)."""
 
@@ -198,7 +200,7 @@ class ClaimAmongMovers:
     title: str
     movers: Share
     stayers: Share
-    difference: float
+    difference: float | None
     enough_readers: bool
     p_value: float
     finding: bool
@@ -238,7 +240,7 @@ def claims_that_changed_minds(
             title=claim.title,
             movers=movers,
             stayers=stayers,
-            difference=round(100 * (movers.share - stayers.share), 1),
+            difference=points_between(movers, stayers),
             enough_readers=ok,
             p_value=p_value,
             finding=next(discoveries) if ok else False,
@@ -247,7 +249,8 @@ def claims_that_changed_minds(
     ]
 
     def ranked(group: list[ClaimAmongMovers]) -> list[ClaimAmongMovers]:
-        return sorted(group, key=lambda row: -abs(row.difference))
+        # Compared rows only: both groups reach the minimum, so each has a difference.
+        return sorted(group, key=lambda row: -abs(row.difference or 0.0))
 
     return (
         ranked([row for row in rows if row.finding])

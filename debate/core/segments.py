@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from statistics import median
 
-from .stats import MIN_N, Share, difference_p_value
+from .stats import MIN_N, Share, difference_p_value, points_between
 
 # The segments' kinds, as the store groups votes.
 BY_SITE, BY_NETWORK, BY_HOUR = "site", "network", "hour"
@@ -63,9 +63,10 @@ class Segment:
     fast: bool
 
     @property
-    def difference(self) -> float:
-        """The leading answer's share here minus elsewhere, in points."""
-        return round(100 * (self.share.share - self.rest.share), 1)
+    def difference(self) -> float | None:
+        """The leading answer's share here minus elsewhere, in points (None: no
+        answers here, or none elsewhere)."""
+        return points_between(self.share, self.rest)
 
     @property
     def flagged(self) -> bool:
@@ -179,9 +180,10 @@ def _segment(
 
 def _judged(segment: Segment, compared: int, rule: SegmentRule) -> Segment:
     """The one-sided flag, once it is known how many segments were compared."""
-    if not (segment.share.meets_min_n and segment.rest.n):
+    difference = segment.difference
+    if difference is None or not segment.share.meets_min_n:
         return segment
-    one_sided = segment.difference >= rule.one_sided_points and segment.p_value < rule.alpha / max(
+    one_sided = difference >= rule.one_sided_points and segment.p_value < rule.alpha / max(
         1, compared
     )
     return replace(segment, one_sided=one_sided)

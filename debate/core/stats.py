@@ -62,6 +62,14 @@ class Share:
         return cls(count, n, count / n if n else 0.0, low, high, n >= min_n)
 
 
+def points_between(share: Share, other: Share) -> float | None:
+    """share minus other, in percentage points to one decimal; None when either has
+    no one in it (a share of nobody is 0.0, and 100% against it is no difference)."""
+    if not (share.n and other.n):
+        return None
+    return round(100 * (share.share - other.share), 1)
+
+
 def is_strict_majority(share: Share) -> bool:
     """More than half, counted exactly (5 of 10 is not a majority)."""
     return 2 * share.count > share.n

@@ -144,3 +144,26 @@ def test_the_hours_table_lists_the_busiest_hours_and_counts_the_rest(app, author
     assert "29 Nov 2026, 12:00 UTC" in text_of(hours)
     after = text_of(html.split('id="segments-hours"', 1)[1].split("</section>", 1)[0])
     assert "9 other hours, none flagged, with at most 10 votes each." in after
+
+
+def test_a_segment_with_nothing_elsewhere_shows_no_difference(app, author_client):
+    """Every answer came from one site and one network: 100% there against nobody
+    elsewhere is no difference, and the row says so with a dash, not +100 pts."""
+    with app.app_context():
+        debate = stored_debate()
+        for i in range(3):
+            origin = Provenance("https://blog.example.org", "0" * 16)
+            cast_vote(
+                db.session,
+                debate.id,
+                QUESTION,
+                QUESTION_KEY,
+                f"{i:032x}",
+                "not-sure",
+                provenance=origin,
+            )
+        db.session.commit()
+    html = author_client.get(DASHBOARD).get_data(as_text=True)
+    sites = text_of(html.split('id="segments-sites"', 1)[1].split("</table>", 1)[0])
+    assert "no readers yet" in sites
+    assert "pts" not in sites and "– none: a group has no readers" in sites

@@ -244,6 +244,15 @@ def test_claims_that_changed_minds_are_ranked_only_with_enough_readers_in_both_g
     assert c.difference == 100.0  # shown, but not ranked above the others
 
 
+def test_a_claim_with_no_stayers_has_no_difference_to_show():
+    """Movers all agree, no stayer voted on it: 100% against nobody is no difference."""
+    records = camp("mover", 3, "open", "closed", 3, "a") + camp("stayer", 3, "open", "open", 0, "b")
+    rows = {row.claim_key: row for row in claims_that_changed_minds(counted(records), CLAIMS)}
+    assert (rows["a"].movers.n, rows["a"].stayers.n) == (3, 0)
+    assert rows["a"].difference is None and rows["b"].difference is None
+    assert rows["c"].difference is None  # nobody voted on it
+
+
 # Claims both camps accept
 
 

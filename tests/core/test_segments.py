@@ -66,6 +66,14 @@ def test_a_segment_below_the_minimum_group_is_never_one_sided():
     assert segment.difference > 25 and not segment.one_sided
 
 
+def test_a_lone_segment_has_no_difference_to_show():
+    """Every answer came from one site: there is no elsewhere to differ from."""
+    segments = find_segments(counts_of([("https://only.example", 0, "d")] * 30), SegmentRule())
+    [segment] = segments.by_site
+    assert (segment.share.n, segment.rest.n) == (30, 0)
+    assert segment.difference is None and not segment.one_sided
+
+
 def test_the_dashboard_lists_every_flagged_hour_and_only_the_busiest_others():
     """A month of votes is 720 hours: every one is judged, only a few are listed."""
     quiet = [("http://localhost", i, OPTIONS[i % 4]) for i in range(100)]
