@@ -234,7 +234,7 @@ def set_visibility(slug: str):
     debates.set_results_visibility(db.session, debate.id, visibility)
     db.session.commit()
     invalidate(slug)
-    return _controls_answer(slug)
+    return _controls_answer(slug, visibility_saved=True)
 
 
 @bp.post("/debates/<slug>/embedding")
@@ -357,11 +357,14 @@ def _validated(form):
     return form
 
 
-def _controls_answer(slug: str):
+def _controls_answer(slug: str, **context):
     """The controls partial for htmx (and a signal to refresh the figures), else a 303."""
     if not wants_fragment():
         return redirect(url_for("dashboard.debate", slug=slug, _anchor="controls"), 303)
     html = render_template(
-        "dashboard/_controls.html", debate=debate_or_404(slug), visibility_labels=VISIBILITY_LABELS
+        "dashboard/_controls.html",
+        debate=debate_or_404(slug),
+        visibility_labels=VISIBILITY_LABELS,
+        **context,
     )
     return html, 200, {"HX-Trigger": "poll-settings-changed"}

@@ -67,9 +67,20 @@ def test_the_dashboard_updates_in_place_when_a_reader_votes(browser, server):
     page.get_by_role("button", name="Close voting").click()
     expect(page.locator("#controls")).to_contain_text("Voting is closed")
     expect(page.locator(".headline")).to_contain_text("Closed")
+    radios = page.locator("#controls input[type=radio]")
+    widths = {
+        round(box["width"])
+        for box in radios.evaluate_all(
+            "all => all.map(radio => radio.getBoundingClientRect().toJSON())"
+        )
+    }
+    assert len(widths) == 1, "a radio beside a two-line label is as wide as the others"
     page.get_by_label("Only once voting is closed").check()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_label("Only once voting is closed")).to_be_checked()
+    expect(page.locator("#visibility-status")).to_have_text(
+        "Saved: readers see results only once voting is closed."
+    )
     assert page.evaluate("window.notReloaded") is True
 
     page.get_by_role("button", name="Sign out").click()
