@@ -32,6 +32,8 @@ from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
+from .security import client_address
+
 log = logging.getLogger(__name__)
 DOWN_SECONDS = 5
 
@@ -39,11 +41,9 @@ DOWN_SECONDS = 5
 def client_network() -> str:
     """Who a client is, for a limit: its IPv4 address, or its IPv6 /64 (what one
     subscriber holds)."""
-    address = request.remote_addr or ""
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address
+    parsed = client_address(request.remote_addr)
+    if parsed is None:
+        return request.remote_addr or ""
     if parsed.version == 6:
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return str(parsed)
@@ -63,9 +63,8 @@ def network_bucket(address: str | None, secret_key: str, day: date) -> str:
     the address is never stored. "" when there is no address to speak of.
     Remembered for the addresses seen last: working it out (the network, then the
     HMAC) takes tens of microseconds, which every vote would pay."""
-    try:
-        parsed = ipaddress.ip_address(address or "")
-    except ValueError:
+    parsed = client_address(address)
+    if parsed is None:
         return ""
     network = ipaddress.ip_network(f"{parsed}/{BUCKET_PREFIX[parsed.version]}", strict=False)
     return hmac.new(

@@ -128,11 +128,20 @@ class TrustedProxies:
         return self.wsgi_app(environ, start_response)
 
     def _from_proxy(self, address: str) -> bool:
-        try:
-            peer = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        return any(peer in network for network in self.proxies)
+        peer = client_address(address)
+        return peer is not None and any(peer in network for network in self.proxies)
+
+
+def client_address(address: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The client's address, an IPv4 client of a dual-stack listener ([::], where it
+    arrives as ::ffff:a.b.c.d) as the IPv4 address it is; None for no address."""
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        return None
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped:
+        return parsed.ipv4_mapped
+    return parsed
 
 
 def trust_proxies(app: Flask) -> None:

@@ -1,7 +1,10 @@
 """Rate limits on votes, in process memory and in the real Redis."""
 
+from datetime import date
+
 import pytest
 
+from debate.web.limits import network_bucket
 from helpers import SLUG, Reader, api_results, make_app, reset_database, workers_sharing_redis
 
 
@@ -95,6 +98,29 @@ def test_an_ipv6_subscriber_is_one_network_whatever_address_of_its_64(database_u
         reader.client.environ_base["HTTP_X_FORWARDED_FOR"] = address
         statuses.append(reader.stance("before", "open").status_code)
     assert statuses == [303, 303, 429, 303]
+
+
+def test_ipv4_clients_of_a_dual_stack_listener_are_each_their_own_network(database_uri):
+    """Behind a listener on [::] an IPv4 client arrives as ::ffff:a.b.c.d: it is the
+    IPv4 address, not one /64 shared by every IPv4 client."""
+    app = make_app(
+        database_uri, TRUSTED_PROXIES=["127.0.0.1"], VOTE_LIMIT_PER_ADDRESS="2 per minute"
+    )
+    reset_database(app)
+    statuses = []
+    for address in ("::ffff:198.51.100.7", "::ffff:203.0.113.9", "198.51.100.7", "::ffff:8.8.8.8"):
+        reader = Reader(app.test_client())
+        reader.client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+        statuses.append(reader.stance("before", "open").status_code)
+    assert statuses == [303, 303, 303, 303]
+    reader = Reader(app.test_client())
+    reader.client.environ_base["HTTP_X_FORWARDED_FOR"] = "::ffff:198.51.100.7"
+    assert reader.stance("before", "open").status_code == 429  # its third, as 198.51.100.7
+    # And the author's segments see it in its IPv4 /24.
+    day = date(2026, 12, 1)
+    assert network_bucket("::ffff:198.51.100.7", "k", day) == network_bucket(
+        "198.51.100.250", "k", day
+    )
 
 
 def test_sign_ins_are_refused_when_failures_cannot_be_counted(database_uri):

@@ -208,8 +208,11 @@ def test_forwarded_headers_are_believed_only_from_a_configured_proxy(database_ur
     client = app.test_client()
     client.get("/_who", headers=forged, environ_base={"REMOTE_ADDR": "192.0.2.1"})
     client.get("/_who", headers=forged, environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    # The proxy reaching a server that listens on [::] (dual stack) is the same proxy.
+    client.get("/_who", headers=forged, environ_base={"REMOTE_ADDR": "::ffff:10.1.2.3"})
     assert seen == [
         ("192.0.2.1", "http", "http://localhost/"),
+        ("198.51.100.7", "https", "https://localhost/"),
         ("198.51.100.7", "https", "https://localhost/"),
     ]
 
