@@ -48,7 +48,10 @@ def oembed():
 
 def _route_of(url: str) -> tuple[str, Mapping[str, Any]]:
     """Which embeddable view a URL of this site names (the debate page embeds whole)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL at all ("http://[::1/")
+        abort(404, description="That address is not a poll on this site.")
     if parts.scheme not in ("http", "https") or parts.netloc != request.host:
         abort(404, description="That address is not a poll on this site.")
     try:

@@ -12,7 +12,7 @@ import ipaddress
 from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -59,6 +59,21 @@ def refuse_oversized_body() -> None:
         and request.content_length > current_app.config["MAX_CONTENT_LENGTH"]
     ):
         raise RequestEntityTooLarge()
+
+
+NUL_REFUSED = "The request contains a NUL character, which no field of this site takes."
+
+
+def refuse_nul_characters() -> None:
+    """before_request: a NUL in the path, the query or the form is refused whole.
+    No text here may hold one, and PostgreSQL's text cannot (SQLite's can): a
+    plain 400 on both, before anything reads the request."""
+    if "\x00" in request.path or any(
+        "\x00" in key or "\x00" in value
+        for fields in (request.args, request.form)
+        for key, value in fields.items(multi=True)
+    ):
+        raise BadRequest(NUL_REFUSED)
 
 
 def add_security_headers(response: Response) -> Response:
@@ -157,4 +172,5 @@ def trust_proxies(app: Flask) -> None:
 def register(app: Flask) -> None:
     app.session_interface = HostPrefixedSessionInterface()
     app.before_request(refuse_oversized_body)
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)

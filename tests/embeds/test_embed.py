@@ -187,6 +187,7 @@ def test_oembed_respects_maxwidth_and_maxheight(client):
         ({"url": "http://elsewhere.example/debates/open-vs-closed-ai"}, 404),
         ({"url": f"http://localhost/api/debates/{SLUG}/results"}, 404),
         ({"url": "javascript:alert(1)"}, 404),
+        ({"url": "http://[::1/", "format": "json"}, 404),  # urlsplit raises: it was a 500
         ({}, 404),
         ({"url": f"http://localhost/debates/{SLUG}", "maxwidth": "wide"}, 400),
     ],

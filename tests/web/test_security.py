@@ -4,7 +4,7 @@ import pytest
 from flask import Flask
 
 from debate import create_app
-from helpers import SLUG, make_app, reset_database
+from helpers import SLUG, csrf_of, make_app, reset_database
 
 PAGES = {
     "debate page": ("GET", f"/debates/{SLUG}", {}),
@@ -116,6 +116,26 @@ def test_an_untrusted_host_is_a_plain_400_when_trusted_hosts_are_set(database_ur
     assert refused.headers["Content-Security-Policy"].startswith("default-src 'self'")
     trusted = client.get(f"/debates/{SLUG}", base_url="http://essays.example.org")
     assert trusted.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "where"),
+    [
+        ("post", "/sign-in", "form"),  # PostgreSQL's text cannot hold a NUL: it was a 500
+        ("post", f"/debates/{SLUG}/stance", "form"),
+        ("get", "/oembed", "query"),
+        ("get", f"/api/debates/{SLUG}/results", "query"),
+    ],
+)
+def test_a_nul_character_anywhere_in_the_input_is_a_plain_400(app, method, path, where):
+    client = app.test_client()
+    value = "author@example.org\x00' OR 1=1"
+    fields = {"email": value, "password": "x", "phase": "before", "side": value, "url": value}
+    fields["csrf_token"] = csrf_of(client, "/sign-in")  # past Flask-WTF's check
+    kwargs = {"data": fields} if where == "form" else {"query_string": fields}
+    response = getattr(client, method)(path, **kwargs)
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True)
 
 
 def test_the_flask_login_hook_overridden_is_the_installed_versions():
