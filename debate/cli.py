@@ -4,7 +4,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .cache.store import invalidate
+from .cache.store import invalidate, store
 from .core.content import ContentError, bundled_path, parse_file
 from .store.accounts import AccountError, create_author, get_author, set_password
 from .store.db import db
@@ -30,7 +30,7 @@ def load(file: str | None, owner: str | None) -> None:
     if author is not None:
         debate.owner_id = author.id
     db.session.commit()
-    invalidate(debate.slug, created=created)
+    _invalidate(debate.slug, created=created)
     verb = "Created" if created else "Updated"
     click.echo(
         f"{verb} debate '{debate.slug}': {len(debate.claims)} claims, "
@@ -119,8 +119,19 @@ def remove(email: str) -> None:
     db.session.delete(author)
     db.session.commit()
     for slug in owned:
-        invalidate(slug)
+        _invalidate(slug)
     click.echo(f"Removed author {author.email}.")
+
+
+def _invalidate(slug: str, created: bool = False) -> None:
+    """Drop what the debate's pages showed; a command ends before a retry could."""
+    invalidate(slug, created=created)
+    if store().undelivered():
+        click.echo(
+            "Warning: the shared cache (CACHE_REDIS_URL) did not answer: pages may show what "
+            f"they showed before for up to {current_app.config['CACHE_DEBATE_SECONDS']} s.",
+            err=True,
+        )
 
 
 def register(app: Flask) -> None:

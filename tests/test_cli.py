@@ -5,7 +5,7 @@ from sqlalchemy import select
 from debate.core.content import bundled_path
 from debate.store.db import db
 from debate.store.models import ClaimRow, DebateRow
-from helpers import api_results
+from helpers import api_results, make_app, reset_database
 
 
 def test_load_is_idempotent_and_keeps_votes(app, runner, new_reader):
@@ -65,3 +65,12 @@ def test_load_of_a_missing_file_says_so(runner, tmp_path):
     result = runner.invoke(args=["debates", "load", str(tmp_path / "nope.md")])
     assert result.exit_code == 1
     assert "nope.md: file: cannot be read" in result.output
+
+
+def test_load_warns_when_the_shared_cache_does_not_answer(database_uri):
+    app = make_app(database_uri, CACHE_REDIS_URL="redis://127.0.0.1:9/0")  # nothing listens
+    reset_database(app)
+    result = app.test_cli_runner().invoke(args=["debates", "load"])
+    assert result.exit_code == 0
+    assert "Updated debate" in result.output
+    assert "the shared cache (CACHE_REDIS_URL) did not answer" in result.stderr

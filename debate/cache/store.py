@@ -148,7 +148,13 @@ class RedisBackend:
     If Redis fails, a read is a miss and a write keeps nothing: pages are
     then built for each request, and the failure is logged once a minute. After a
     failure Redis is left alone for DOWN_SECONDS, so a Redis that hangs costs one
-    request one timeout, not every request one each."""
+    request one timeout, not every request one each.
+
+    An invalidation Redis did not take (an author closed voting while it hung) is
+    not lost: a thread sends it again every `retry_seconds` until Redis takes it,
+    and until then this process reads nothing from Redis, which may still hold
+    what the write changed. Other processes may read that for as long as Redis
+    answers them and not this one (a second or so after it comes back)."""
 
     DOWN_SECONDS = 5
 
@@ -168,13 +174,17 @@ class RedisBackend:
     """
     TAG_SET_SECONDS = 3600
 
-    def __init__(self, url: str, prefix: str = "debate-cache:"):
+    def __init__(self, url: str, prefix: str = "debate-cache:", retry_seconds: float = 1.0):
         self.client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
         self.prefix = prefix
         self.put_script = self.client.register_script(self._PUT)
         self.invalidate_script = self.client.register_script(self._INVALIDATE)
         self.last_complaint = 0.0
         self.down_until = 0.0
+        self.retry_seconds = retry_seconds
+        self.undelivered: set[str] = set()  # tags whose invalidation Redis has not taken
+        self._state = threading.Lock()  # guards the two above and below
+        self._retrier: threading.Thread | None = None
 
     def get(self, key: str) -> Any:
         if self._down():
@@ -208,10 +218,44 @@ class RedisBackend:
             self._complain(error)
 
     def invalidate(self, tag: str) -> None:
-        try:
-            self.invalidate_script(keys=[self._tag_key(tag), self._generation_key(tag)])
-        except redis.RedisError as error:
-            log.error("the cache could not drop what %s showed: %s", tag, error)
+        with self._state:
+            self.undelivered.add(tag)
+        # A Redis that failed a moment ago is left to the retries: an author's
+        # write does not wait on it again.
+        if time.monotonic() >= self.down_until and self._deliver():
+            return
+        log.error("the cache could not drop what %s showed yet: it will try again", tag)
+        self._retry_until_delivered()
+
+    def _deliver(self) -> bool:
+        """Send every undelivered invalidation; whether none is left."""
+        with self._state:
+            tags = sorted(self.undelivered)
+        for tag in tags:
+            try:
+                self.invalidate_script(keys=[self._tag_key(tag), self._generation_key(tag)])
+            except redis.RedisError as error:
+                self._complain(error)
+                return False
+            with self._state:
+                self.undelivered.discard(tag)
+        return True
+
+    def _retry_until_delivered(self) -> None:
+        with self._state:
+            if self._retrier is not None and self._retrier.is_alive():
+                return  # (a forked child's copy of its parent's thread is not alive)
+            self._retrier = threading.Thread(
+                target=self._retry, name="cache invalidations", daemon=True
+            )
+            self._retrier.start()
+
+    def _retry(self) -> None:
+        while True:
+            time.sleep(self.retry_seconds)
+            if self._deliver():
+                log.warning("the cache dropped what the writes during its outage changed")
+                return
 
     def _tag_key(self, tag: str) -> str:
         return f"{self.prefix}tag:{tag}"
@@ -220,7 +264,9 @@ class RedisBackend:
         return f"{self.prefix}generation:{tag}"
 
     def _down(self) -> bool:
-        return time.monotonic() < self.down_until
+        """Leave Redis alone: it failed a moment ago, or it may hold what an
+        undelivered invalidation would have dropped."""
+        return bool(self.undelivered) or time.monotonic() < self.down_until
 
     def _complain(self, error: Exception) -> None:
         now = time.monotonic()
@@ -281,6 +327,10 @@ class Store:
 
     def invalidate(self, tag: str) -> None:
         self.backend.invalidate(tag)
+
+    def undelivered(self) -> set[str]:
+        """The tags whose invalidation the shared store has not taken yet."""
+        return set(getattr(self.backend, "undelivered", ()))
 
 
 def init_store(app: Flask, clock: Clock = time.monotonic) -> Store:

@@ -1,6 +1,7 @@
 """The cache's store: bounded, timed, one build per key, nothing left by a failed build."""
 
 import threading
+import time
 
 import pytest
 
@@ -145,6 +146,41 @@ def test_redis_shares_values_and_invalidations_between_processes():
     two.invalidate("essay")
     assert one.fetch("page", lambda: "new", tag="essay", ttl=60) == "new"
     one.backend.client.flushdb()
+
+
+def test_an_invalidation_redis_missed_is_sent_again_and_nothing_stale_is_read_meanwhile(
+    monkeypatch,
+):
+    """An author closes voting while Redis hangs: the kept read model must not come
+    back once Redis answers again, here or in any other process."""
+    import redis
+
+    from debate.cache.store import RedisBackend
+
+    prefix = f"debate-test-{threading.get_ident()}-{id(object())}:"
+    here = Store(RedisBackend("redis://127.0.0.1:6379/2", prefix, retry_seconds=0.05))
+    there = Store(RedisBackend("redis://127.0.0.1:6379/2", prefix))
+    assert there.fetch("debate", lambda: "voting open", tag="essay", ttl=60) == "voting open"
+    sent = here.backend.invalidate_script
+    hung = threading.Event()
+
+    def as_redis_while_hung(**kwargs):
+        if not hung.is_set():
+            raise redis.TimeoutError("Timeout reading from socket")
+        return sent(**kwargs)
+
+    monkeypatch.setattr(here.backend, "invalidate_script", as_redis_while_hung)
+    here.invalidate("essay")  # the write has committed; Redis did not take this
+    assert here.undelivered() == {"essay"}
+    # Meanwhile this process reads nothing from Redis: it builds.
+    assert here.fetch("debate", lambda: "voting closed", tag="essay", ttl=60) == "voting closed"
+    hung.set()  # Redis answers again
+    deadline = time.monotonic() + 5
+    while here.undelivered() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert here.undelivered() == set()
+    assert there.fetch("debate", lambda: "voting closed", tag="essay", ttl=60) == "voting closed"
+    here.backend.client.flushdb()
 
 
 def test_an_unreachable_redis_serves_without_the_cache_at_once():

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from helpers import SLUG, add_author, make_app, reset_database
+from helpers import AUTHOR_EMAIL, AUTHOR_PASSWORD, SLUG, add_author, make_app, reset_database
 from live import CSRF_META, Gunicorn, PrivatePostgres, free_port, wait_for
 
 pytestmark = pytest.mark.live
@@ -156,3 +156,44 @@ def test_a_paused_redis_slows_nothing_for_long(database_uri, private_redis):
     assert panel.status_code == 200 and panel_seconds < 2.5
     assert sign_in.status_code == 503 and sign_in_seconds < 2.5
     assert "failed attempts cannot be counted" in sign_in.text
+
+
+def test_closing_voting_while_redis_hangs_holds_once_redis_answers(database_uri, private_redis):
+    """The author's close reaches Redis when Redis comes back: the kept read model,
+    which says voting is open, is never served again."""
+    process, url = private_redis
+    app = make_app(database_uri)
+    reset_database(app)
+    add_author(app)
+    with Gunicorn(
+        database_uri, workers=1, RATELIMIT_STORAGE_URI=f"{url}/0", CACHE_REDIS_URL=f"{url}/1"
+    ) as server:
+        reader = requests.Session()
+        token = CSRF_META.search(reader.get(f"{server.url}/debates/{SLUG}", timeout=10).text)
+        token = token.group(1)
+        assert vote(server, reader, token).status_code == 200  # the read model is kept
+        author = requests.Session()
+        form = author.get(f"{server.url}/sign-in", timeout=10).text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        signed_in = author.post(
+            f"{server.url}/sign-in",
+            data={"email": AUTHOR_EMAIL, "password": AUTHOR_PASSWORD, "csrf_token": csrf},
+            timeout=10,
+        )
+        assert signed_in.ok
+        csrf = CSRF_META.search(signed_in.text).group(1)
+        with paused([process.pid]):
+            closed = author.post(
+                f"{server.url}/dashboard/debates/{SLUG}/voting",
+                data={"voting": "closed", "csrf_token": csrf},
+                timeout=30,
+            )
+            assert closed.ok
+            assert vote(server, reader, token, "closed").status_code == 403
+        # Votes for eight seconds once Redis answers again: past the five in which a
+        # process leaves a Redis that just failed alone.
+        refused = []
+        for _ in range(40):
+            refused.append(vote(server, reader, token, "undecided").status_code)
+            time.sleep(0.2)
+    assert refused == [403] * 40
