@@ -107,6 +107,22 @@ def variant_key(environ: dict, query: list[tuple[str, str]]) -> str:
     )
 
 
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def names_its_own_port(environ) -> bool:
+    """Whether the Host header names no port, or the one the request came in on, or
+    its scheme's own. The trusted-host check ignores ports, and a made-up one would
+    make a new variant of every kept response for each of 65,535 ports: such a
+    request is answered by Flask and not kept. (A proxy on a port of its own that
+    passes the Host on is then never kept for: it should send the Host without it.)"""
+    host = environ.get("HTTP_HOST", "")
+    name, colon, port = host.rpartition(":")
+    if not colon or host.endswith("]"):  # no port; or an IPv6 literal without one
+        return True
+    return port in (environ.get("SERVER_PORT"), DEFAULT_PORTS.get(environ.get("wsgi.url_scheme")))
+
+
 @dataclass(frozen=True)
 class KeptResponse:
     status: str
@@ -135,6 +151,7 @@ class ResponseCache:
             (policy.personal and "HTTP_COOKIE" in environ)
             or any(name not in policy.query for name, _ in query)
             or not host_is_trusted(environ.get("HTTP_HOST"), self.app.config["TRUSTED_HOSTS"])
+            or not names_its_own_port(environ)
         ):
             return self.wsgi_app(environ, start_response)
         kept = self.store.fetch(

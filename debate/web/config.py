@@ -49,8 +49,8 @@ def default_config(app: Flask) -> dict:
         "CACHE_REDIS_URL": None,
         # Host names this app answers for; any other Host is a 400 before any cache.
         "TRUSTED_HOSTS": ["localhost", "127.0.0.1"],
-        # The proxies in front (addresses or networks) whose X-Forwarded-For and -Proto
-        # are believed; X-Forwarded-Host only with TRUSTED_PROXY_HOST.
+        # The proxies in front (addresses or networks) whose X-Forwarded-For, -Proto
+        # and -Port are believed; X-Forwarded-Host only with TRUSTED_PROXY_HOST.
         "TRUSTED_PROXIES": [],
         "TRUSTED_PROXY_HOST": False,
         # SQLite's write-ahead log is copied back into the database this often, by a

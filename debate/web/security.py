@@ -125,7 +125,7 @@ class SessionRespectingLoginManager(LoginManager):
 
 
 class TrustedProxies:
-    """WSGI middleware: believe X-Forwarded-For and -Proto (and -Host, only when
+    """WSGI middleware: believe X-Forwarded-For, -Proto and -Port (and -Host, only when
     TRUSTED_PROXY_HOST says so) from a connection whose address is a configured
     proxy (TRUSTED_PROXIES: addresses or networks), and from nothing else. Anyone
     reaching the app directly is taken at their own address, whatever they send.
@@ -135,7 +135,9 @@ class TrustedProxies:
     def __init__(self, wsgi_app, proxies: list[str], use_host: bool):
         self.wsgi_app = wsgi_app
         self.proxies = [ipaddress.ip_network(proxy, strict=False) for proxy in proxies]
-        self.fixed = ProxyFix(wsgi_app, x_for=1, x_proto=1, x_host=int(use_host))
+        # -Port: the port the proxy took the request on replaces whatever port the
+        # client wrote in its Host, so the Host names a real one (the cache keys on it).
+        self.fixed = ProxyFix(wsgi_app, x_for=1, x_proto=1, x_host=int(use_host), x_port=1)
 
     def __call__(self, environ, start_response):
         if self._from_proxy(environ.get("REMOTE_ADDR", "")):

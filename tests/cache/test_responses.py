@@ -109,6 +109,25 @@ def test_an_untrusted_host_is_refused_before_the_cache(cached_app):
     assert len(cached_app.extensions["debate_cache"].backend) == 0
 
 
+def test_a_host_naming_a_port_it_did_not_come_in_on_is_answered_and_not_kept(cached_app):
+    """A trusted name with a made-up port (werkzeug's check ignores ports) would be a
+    new variant of every page for each of 65,535 ports."""
+    client = cached_app.test_client()
+    card = f"/debates/{SLUG}/card.png"
+    server = {"SERVER_PORT": "5000"}  # where the server listens
+    for port in (4242, 4243, 4244):
+        response = client.get(card, base_url=f"http://localhost:{port}", environ_overrides=server)
+        assert response.status_code == 200 and response.mimetype == "image/png"
+    assert len(cached_app.extensions["debate_cache"].backend) == 2  # the slugs, the read model
+    assert len(cached_app.entries) == 3
+    # No port, the scheme's own, or the one the request came in on: each kept once.
+    for base_url in ("http://localhost", "http://localhost:80", "http://localhost"):
+        client.get(card, base_url=base_url, environ_overrides=server)
+    for _ in range(2):
+        client.get(card, base_url="http://localhost:5000", environ_overrides=server)
+    assert len(cached_app.entries) == 3 + 3
+
+
 def test_without_a_database_the_essay_is_passed_on_and_not_kept():
     app = make_app("sqlite:////nonexistent-folder/debate.sqlite", CACHE_RESULTS_SECONDS=60)
     client = app.test_client()

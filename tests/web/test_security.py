@@ -224,15 +224,24 @@ def test_forwarded_headers_are_believed_only_from_a_configured_proxy(database_ur
         "X-Forwarded-For": "198.51.100.7",
         "X-Forwarded-Proto": "https",
         "X-Forwarded-Host": "evil.example",
+        "X-Forwarded-Port": "8443",
     }
     client = app.test_client()
     client.get("/_who", headers=forged, environ_base={"REMOTE_ADDR": "192.0.2.1"})
     client.get("/_who", headers=forged, environ_base={"REMOTE_ADDR": "10.1.2.3"})
     # The proxy reaching a server that listens on [::] (dual stack) is the same proxy.
     client.get("/_who", headers=forged, environ_base={"REMOTE_ADDR": "::ffff:10.1.2.3"})
+    # The port the proxy took the request on replaces any the client named; its
+    # scheme's own is left out of links.
+    client.get(
+        "/_who",
+        headers={**forged, "Host": "localhost:4242", "X-Forwarded-Port": "443"},
+        environ_base={"REMOTE_ADDR": "10.1.2.3"},
+    )
     assert seen == [
         ("192.0.2.1", "http", "http://localhost/"),
-        ("198.51.100.7", "https", "https://localhost/"),
+        ("198.51.100.7", "https", "https://localhost:8443/"),
+        ("198.51.100.7", "https", "https://localhost:8443/"),
         ("198.51.100.7", "https", "https://localhost/"),
     ]
 
