@@ -123,6 +123,8 @@ def card(slug: str):
     write; clients revalidate with its ETag, so a change the author makes (results
     hidden, say) reaches them at once.
     """
+    if request.args:  # it reads none: to the address the response layer keeps
+        return redirect(url_for("pages.card", slug=slug), 301)
     debate = debate_or_404(slug)
     png = draw_card(debate, current_results(debate))
     response = current_app.response_class(png, mimetype="image/png")
