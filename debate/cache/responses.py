@@ -117,7 +117,7 @@ def names_its_own_port(environ) -> bool:
     request is answered by Flask and not kept. (A proxy on a port of its own that
     passes the Host on is then never kept for: it should send the Host without it.)"""
     host = environ.get("HTTP_HOST", "")
-    name, colon, port = host.rpartition(":")
+    _, colon, port = host.rpartition(":")
     if not colon or host.endswith("]"):  # no port; or an IPv6 literal without one
         return True
     return port in (environ.get("SERVER_PORT"), DEFAULT_PORTS.get(environ.get("wsgi.url_scheme")))

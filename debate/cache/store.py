@@ -52,6 +52,8 @@ class _Entry:
 class MemoryBackend:
     """This process's store: least recently used first out past its bounds."""
 
+    undelivered: frozenset[str] = frozenset()  # an invalidation here is done at once
+
     def __init__(
         self, epoch_file: Path, max_entries: int, max_bytes: int, clock: Clock = time.monotonic
     ):
@@ -230,7 +232,7 @@ class RedisBackend:
     def _deliver(self) -> bool:
         """Send every undelivered invalidation; whether none is left."""
         with self._state:
-            tags = sorted(self.undelivered)
+            tags = list(self.undelivered)
         for tag in tags:
             try:
                 self.invalidate_script(keys=[self._tag_key(tag), self._generation_key(tag)])
@@ -330,7 +332,7 @@ class Store:
 
     def undelivered(self) -> set[str]:
         """The tags whose invalidation the shared store has not taken yet."""
-        return set(getattr(self.backend, "undelivered", ()))
+        return set(self.backend.undelivered)
 
 
 def init_store(app: Flask, clock: Clock = time.monotonic) -> Store:
