@@ -115,22 +115,40 @@ def private_redis():
     process.wait()
 
 
-def test_a_paused_redis_slows_nothing_for_long(database_uri, private_redis):
-    process, url = private_redis
+@contextmanager
+def serving_with_redis(database_uri, url):
+    """One gunicorn worker with its limits and its cache in the private Redis at url,
+    and an author."""
     app = make_app(database_uri)
     reset_database(app)
     add_author(app)
     with Gunicorn(
         database_uri, workers=1, RATELIMIT_STORAGE_URI=f"{url}/0", CACHE_REDIS_URL=f"{url}/1"
     ) as server:
-        session = requests.Session()
-        token = CSRF_META.search(
-            session.get(f"{server.url}/debates/{SLUG}", timeout=10).text
-        ).group(1)
-        assert vote(server, session, token).status_code == 200
-        author = requests.Session()
-        form = author.get(f"{server.url}/sign-in", timeout=10).text
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        yield server
+
+
+def reader_who_voted(server) -> tuple[requests.Session, str]:
+    """A reader's session and vote token, after a first vote (200)."""
+    session = requests.Session()
+    page = session.get(f"{server.url}/debates/{SLUG}", timeout=10).text
+    token = CSRF_META.search(page).group(1)
+    assert vote(server, session, token).status_code == 200
+    return session, token
+
+
+def sign_in_form(server) -> tuple[requests.Session, str]:
+    """An author's session on the sign-in page, and the form's CSRF token."""
+    author = requests.Session()
+    form = author.get(f"{server.url}/sign-in", timeout=10).text
+    return author, re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+
+
+def test_a_paused_redis_slows_nothing_for_long(database_uri, private_redis):
+    process, url = private_redis
+    with serving_with_redis(database_uri, url) as server:
+        session, token = reader_who_voted(server)
+        author, csrf = sign_in_form(server)
         with paused([process.pid]):
             first, first_seconds = timed(lambda: vote(server, session, token, "closed"))
             later = [
@@ -162,19 +180,9 @@ def test_closing_voting_while_redis_hangs_holds_once_redis_answers(database_uri,
     """The author's close reaches Redis when Redis comes back: the kept read model,
     which says voting is open, is never served again."""
     process, url = private_redis
-    app = make_app(database_uri)
-    reset_database(app)
-    add_author(app)
-    with Gunicorn(
-        database_uri, workers=1, RATELIMIT_STORAGE_URI=f"{url}/0", CACHE_REDIS_URL=f"{url}/1"
-    ) as server:
-        reader = requests.Session()
-        token = CSRF_META.search(reader.get(f"{server.url}/debates/{SLUG}", timeout=10).text)
-        token = token.group(1)
-        assert vote(server, reader, token).status_code == 200  # the read model is kept
-        author = requests.Session()
-        form = author.get(f"{server.url}/sign-in", timeout=10).text
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    with serving_with_redis(database_uri, url) as server:
+        reader, token = reader_who_voted(server)  # the read model is kept
+        author, csrf = sign_in_form(server)
         signed_in = author.post(
             f"{server.url}/sign-in",
             data={"email": AUTHOR_EMAIL, "password": AUTHOR_PASSWORD, "csrf_token": csrf},

@@ -38,16 +38,30 @@ def test_the_address_limit_holds_across_readers(limited_app):
     assert api_results(limited_app.test_client())["stance"]["before"]["open"] == 5
 
 
-def test_readers_behind_a_trusted_proxy_are_limited_by_their_own_address(database_uri):
+def app_behind_a_proxy(database_uri):
+    """An app behind a proxy on 127.0.0.1 that lets each address vote twice a minute."""
     app = make_app(
         database_uri, TRUSTED_PROXIES=["127.0.0.1"], VOTE_LIMIT_PER_ADDRESS="2 per minute"
     )
     reset_database(app)
+    return app
+
+
+def first_stances_from(app, addresses) -> list[int]:
+    """The status of a new reader's stance from each address, as the proxy names it."""
     statuses = []
-    for address in ("198.51.100.1", "198.51.100.1", "198.51.100.1", "198.51.100.2"):
+    for address in addresses:
         reader = Reader(app.test_client())
         reader.client.environ_base["HTTP_X_FORWARDED_FOR"] = address
         statuses.append(reader.stance("before", "open").status_code)
+    return statuses
+
+
+def test_readers_behind_a_trusted_proxy_are_limited_by_their_own_address(database_uri):
+    app = app_behind_a_proxy(database_uri)
+    statuses = first_stances_from(
+        app, ("198.51.100.1", "198.51.100.1", "198.51.100.1", "198.51.100.2")
+    )
     assert statuses == [303, 303, 429, 303]
 
 
@@ -83,39 +97,23 @@ def test_refused_requests_use_up_nobodys_budget(limited_app):
 
 
 def test_an_ipv6_subscriber_is_one_network_whatever_address_of_its_64(database_uri):
-    app = make_app(
-        database_uri, TRUSTED_PROXIES=["127.0.0.1"], VOTE_LIMIT_PER_ADDRESS="2 per minute"
+    app = app_behind_a_proxy(database_uri)
+    statuses = first_stances_from(
+        app, ("2001:db8:1:2::1", "2001:db8:1:2::ffff", "2001:db8:1:2:abcd::9", "2001:db8:1:3::1")
     )
-    reset_database(app)
-    statuses = []
-    for address in (
-        "2001:db8:1:2::1",
-        "2001:db8:1:2::ffff",
-        "2001:db8:1:2:abcd::9",
-        "2001:db8:1:3::1",
-    ):
-        reader = Reader(app.test_client())
-        reader.client.environ_base["HTTP_X_FORWARDED_FOR"] = address
-        statuses.append(reader.stance("before", "open").status_code)
     assert statuses == [303, 303, 429, 303]
 
 
 def test_ipv4_clients_of_a_dual_stack_listener_are_each_their_own_network(database_uri):
     """Behind a listener on [::] an IPv4 client arrives as ::ffff:a.b.c.d: it is the
     IPv4 address, not one /64 shared by every IPv4 client."""
-    app = make_app(
-        database_uri, TRUSTED_PROXIES=["127.0.0.1"], VOTE_LIMIT_PER_ADDRESS="2 per minute"
+    app = app_behind_a_proxy(database_uri)
+    statuses = first_stances_from(
+        app, ("::ffff:198.51.100.7", "::ffff:203.0.113.9", "198.51.100.7", "::ffff:8.8.8.8")
     )
-    reset_database(app)
-    statuses = []
-    for address in ("::ffff:198.51.100.7", "::ffff:203.0.113.9", "198.51.100.7", "::ffff:8.8.8.8"):
-        reader = Reader(app.test_client())
-        reader.client.environ_base["HTTP_X_FORWARDED_FOR"] = address
-        statuses.append(reader.stance("before", "open").status_code)
     assert statuses == [303, 303, 303, 303]
-    reader = Reader(app.test_client())
-    reader.client.environ_base["HTTP_X_FORWARDED_FOR"] = "::ffff:198.51.100.7"
-    assert reader.stance("before", "open").status_code == 429  # its third, as 198.51.100.7
+    # its third, as 198.51.100.7
+    assert first_stances_from(app, ("::ffff:198.51.100.7",)) == [429]
     # And the author's segments see it in its IPv4 /24.
     day = date(2026, 12, 1)
     assert network_bucket("::ffff:198.51.100.7", "k", day) == network_bucket(
